@@ -1,0 +1,145 @@
+import Foundation
+
+/// A transcript file read into memory and checked to be UTF-8 text, with JSON helpers that report
+/// errors by file and line.
+struct TranscriptFile {
+    let path: String
+    let text: String
+
+    /// A non-blank line with its 1-based number.
+    struct Line {
+        let number: Int
+        let text: String
+    }
+
+    init(path: String) throws {
+        self.path = path
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ImportError(file: path, "cannot be read (\(Self.reason(error)))",
+                              fix: "check the path and the file's permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ImportError(file: path, line: Self.firstInvalidUTF8Line(data),
+                              "is not UTF-8 text",
+                              fix: "convert it, e.g. `iconv -f LATIN1 -t UTF-8 \(path) > fixed.jsonl`")
+        }
+        if text.allSatisfy(\.isWhitespace) {
+            throw ImportError(file: path, "is empty", fix: "pass a file that holds transcripts")
+        }
+        self.text = text
+    }
+
+    var nonBlankLines: [Line] {
+        var result: [Line] = []
+        var number = 0
+        text.enumerateLines { line, _ in
+            number += 1
+            if !line.allSatisfy(\.isWhitespace) { result.append(Line(number: number, text: line)) }
+        }
+        return result
+    }
+
+    /// The first non-blank character, which tells JSON arrays from JSON Lines.
+    var firstSignificantCharacter: Character? {
+        text.first { !$0.isWhitespace }
+    }
+
+    func object(_ line: Line) throws -> [String: Any] {
+        let value: Any
+        do {
+            value = try JSONSerialization.jsonObject(with: Data(line.text.utf8), options: [.fragmentsAllowed])
+        } catch {
+            throw ImportError(file: path, line: line.number, "is not valid JSON (\(Self.reason(error)))",
+                              fix: "each line must be one complete JSON object")
+        }
+        guard let object = value as? [String: Any] else {
+            throw ImportError(file: path, line: line.number, "is JSON but not an object",
+                              fix: "each line must be one JSON object, {...}")
+        }
+        return object
+    }
+
+    func wholeJSON() throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: Data(text.utf8))
+        } catch {
+            throw ImportError(file: path, line: Self.errorLine(error, in: text),
+                              "is not valid JSON (\(Self.reason(error)))",
+                              fix: "the file must be one JSON document")
+        }
+    }
+
+    // MARK: field access
+
+    func string(_ object: [String: Any], _ key: String, line: Int, required: Bool = true) throws -> String? {
+        guard let value = object[key], !(value is NSNull) else {
+            if required {
+                throw ImportError(file: path, line: line, "has no \"\(key)\" field",
+                                  fix: "add \"\(key)\" (a string); fields present: \(object.keys.sorted().joined(separator: ", "))")
+            }
+            return nil
+        }
+        if let string = value as? String { return string }
+        if let number = value as? NSNumber, key.hasSuffix("id") { return number.stringValue }
+        throw ImportError(file: path, line: line, "field \"\(key)\" is not a string",
+                          fix: "write \"\(key)\" as a JSON string")
+    }
+
+    func strings(_ object: [String: Any], _ key: String, line: Int) throws -> [String] {
+        guard let value = object[key] else {
+            throw ImportError(file: path, line: line, "has no \"\(key)\" field",
+                              fix: "add \"\(key)\" (a list of strings); fields present: \(object.keys.sorted().joined(separator: ", "))")
+        }
+        guard let list = value as? [Any], let strings = list as? [String] else {
+            throw ImportError(file: path, line: line, "field \"\(key)\" is not a list of strings",
+                              fix: "write \"\(key)\" as [\"...\", ...]")
+        }
+        return strings
+    }
+
+    func integer(_ object: [String: Any], _ key: String, line: Int) throws -> Int? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let number = value as? NSNumber, let int = Int(exactly: number.doubleValue) else {
+            throw ImportError(file: path, line: line, "field \"\(key)\" is not an integer",
+                              fix: "write \"\(key)\" as a whole number")
+        }
+        return int
+    }
+
+    func double(_ object: [String: Any], _ key: String, line: Int) throws -> Double? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let number = value as? NSNumber else {
+            throw ImportError(file: path, line: line, "field \"\(key)\" is not a number",
+                              fix: "write \"\(key)\" as a number")
+        }
+        return number.doubleValue
+    }
+
+    // MARK: helpers
+
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let detail = nsError.userInfo["NSDebugDescription"] as? String { return detail }
+        return nsError.localizedDescription
+    }
+
+    /// Foundation reports JSON errors by character offset; turn that into a line number.
+    static func errorLine(_ error: Error, in text: String) -> Int? {
+        let nsError = error as NSError
+        guard let index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int else { return nil }
+        let utf8 = Array(text.utf8.prefix(index))
+        return utf8.filter { $0 == UInt8(ascii: "\n") }.count + 1
+    }
+
+    static func firstInvalidUTF8Line(_ data: Data) -> Int {
+        var number = 1
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if String(data: Data(line), encoding: .utf8) == nil { return number }
+            number += 1
+        }
+        return number
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+
+/// What an import did.
+public struct ImportSummary: Codable, Sendable, Equatable {
+    public struct FileSummary: Codable, Sendable, Equatable {
+        public var path: String
+        public var format: TranscriptFormat
+        public var responses: Int
+    }
+    public var files: [FileSummary]
+    /// Responses stored by this import.
+    public var added: Int
+    /// Responses already in the store (same content hash), left as they were.
+    public var alreadyStored: Int
+    public var models: [String]
+    public var runID: Int64?
+}
+
+/// Brings transcripts collected elsewhere into the store: every file is read and validated first,
+/// then everything is written in one transaction, so a failed import writes nothing.
+public struct TranscriptImporter: Sendable {
+    public var reader: TranscriptReader
+    public var format: TranscriptFormat?
+
+    public init(reader: TranscriptReader = TranscriptReader(), format: TranscriptFormat? = nil) {
+        self.reader = reader
+        self.format = format
+    }
+
+    public func importFiles(_ paths: [String], into store: ResponseStore, command: String) throws -> ImportSummary {
+        var files: [ImportSummary.FileSummary] = []
+        var all: [ImportedResponse] = []
+        for path in paths {
+            let (detected, responses) = try reader.read(path, format: format)
+            files.append(.init(path: path, format: detected, responses: responses.count))
+            all += responses
+        }
+        struct Configuration: Encodable {
+            let files: [String]
+            let format: String
+            let model: String
+        }
+        let configuration = ContentHash.canonicalJSON(Configuration(
+            files: paths, format: format?.rawValue ?? "detected", model: reader.modelOverride ?? "from file"))
+        let collected = all
+        let (added, runID) = try store.write { db -> (Int, Int64?) in
+            try Self.store(collected, configuration: configuration, command: command, in: db)
+        }
+        return ImportSummary(files: files, added: added, alreadyStored: all.count - added,
+                             models: Array(Set(all.map(\.model))).sorted(), runID: runID)
+    }
+
+    private static func store(_ responses: [ImportedResponse], configuration: String, command: String,
+                              in db: Database) throws -> (Int, Int64?) {
+        var run = RunRecord(kind: .import, command: command, configuration: configuration)
+        try run.insert(db)
+        var models: [String: Int64] = [:]
+        var probes: [String: Int64] = [:]
+        var sets: [String: Int64] = [:]
+        var seen = Set<String>()
+        var added = 0
+        for response in responses {
+            let probeHash = response.probe.contentHash
+            let contentHash = ResponseRecord.computeContentHash(
+                model: response.model, probeHash: probeHash, sampleIndex: response.sampleIndex,
+                parameters: response.parameters, status: .ok, turns: response.turns, error: nil)
+            if seen.contains(contentHash) { continue }
+            seen.insert(contentHash)
+            if try ResponseStore.hasSuccessfulResponse(contentHash: contentHash, in: db) { continue }
+
+            let modelID = try models[response.model]
+                ?? ResponseStore.model(named: response.model, backend: "import", in: db).id!
+            models[response.model] = modelID
+            let probeID = try probes[probeHash] ?? ResponseStore.probe(response.probe, in: db).id!
+            probes[probeHash] = probeID
+            let setID = try sets[response.probeSet.contentHash] ?? ResponseStore.probeSet(
+                name: response.probeSet.name, version: response.probeSet.version, description: nil,
+                contentHash: response.probeSet.contentHash, in: db).id!
+            sets[response.probeSet.contentHash] = setID
+            if let member = try ProbeSetMemberRecord
+                .filter(Column("probeSetID") == setID && Column("externalID") == response.externalID).fetchOne(db),
+               member.probeID != probeID {
+                let (file, line) = splitSource(response.source)
+                throw ImportError(file: file, line: line,
+                                  "probe \"\(response.externalID)\" of set \"\(response.probeSet.name)\" has another prompt in the store",
+                                  fix: "give this prompt another probe id, or import it into another probe set")
+            }
+            try ResponseStore.addMember(ProbeSetMemberRecord(probeSetID: setID, probeID: probeID,
+                                                             externalID: response.externalID,
+                                                             category: response.category), in: db)
+            let now = Date()
+            var record = ResponseRecord(
+                id: nil, runID: run.id!, modelID: modelID, probeID: probeID, sampleIndex: response.sampleIndex,
+                parameters: response.parameters, parametersKey: response.parameters.key, origin: .import,
+                status: .ok, turns: response.turns, error: nil, finishReason: nil, promptTokens: nil,
+                completionTokens: nil, requestBody: nil, responseBody: response.raw, requestHash: nil,
+                responseBodyHash: ContentHash.sha256(response.raw), source: response.source,
+                startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now)
+            try record.insert(db)
+            added += 1
+        }
+        run.finishedAt = Date()
+        try run.update(db)
+        return (added, run.id)
+    }
+
+    private static func splitSource(_ source: String) -> (String, Int?) {
+        guard let colon = source.lastIndex(of: ":"), let line = Int(source[source.index(after: colon)...]) else {
+            return (source, nil)
+        }
+        return (String(source[..<colon]), line)
+    }
+}

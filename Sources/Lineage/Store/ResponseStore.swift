@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+
+/// The embedded SQLite store of every model, probe, run and response Lineage has seen.
+///
+/// WAL mode, explicit migrations, responses append-only (enforced by triggers). Each unit of work
+/// is its own transaction: a collection run commits each response as it arrives; an import commits
+/// all its files at once or nothing.
+public final class ResponseStore: Sendable {
+    /// Where the store lives unless `--store` says otherwise, relative to the working directory.
+    public static let defaultPath = "results/lineage.sqlite"
+
+    public let path: String
+    public let database: DatabasePool
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    public init(path: String = ResponseStore.defaultPath) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: models, probes, runs, responses") { db in
+            try db.create(table: "model") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("backend", .text).notNull()
+                t.column("endpoint", .text)
+                t.column("providerModelID", .text)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "probeSet") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("description", .text)
+                t.column("contentHash", .text).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "probe") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("contentHash", .text).notNull().unique()
+                t.column("system", .text)
+                t.column("turns", .text).notNull()
+            }
+            try db.create(table: "probeSetMember") { t in
+                t.column("probeSetID", .integer).notNull().references("probeSet")
+                t.column("probeID", .integer).notNull().references("probe")
+                t.column("externalID", .text).notNull()
+                t.column("category", .text)
+                t.column("tags", .text).notNull()
+                t.primaryKey(["probeSetID", "externalID"])
+            }
+            try db.create(index: "probeSetMember_probe", on: "probeSetMember", columns: ["probeID"])
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("command", .text).notNull()
+                t.column("configuration", .text).notNull()
+                t.column("probeSetID", .integer).references("probeSet")
+                t.column("probeSetHash", .text)
+                t.column("toolVersion", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+            }
+            try db.create(table: "response") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runID", .integer).notNull().references("run")
+                t.column("modelID", .integer).notNull().references("model")
+                t.column("probeID", .integer).notNull().references("probe")
+                t.column("sampleIndex", .integer).notNull()
+                t.column("parameters", .text).notNull()
+                t.column("parametersKey", .text).notNull()
+                t.column("origin", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("turns", .text).notNull()
+                t.column("error", .text)
+                t.column("finishReason", .text)
+                t.column("promptTokens", .integer)
+                t.column("completionTokens", .integer)
+                t.column("requestBody", .text)
+                t.column("responseBody", .text)
+                t.column("requestHash", .text)
+                t.column("responseBodyHash", .text)
+                t.column("source", .text)
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.column("latencyMilliseconds", .double)
+                t.column("contentHash", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            // A successful answer is stored once; failures may repeat (each attempt is kept).
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX response_content ON response(contentHash) WHERE status = 'ok';
+                CREATE UNIQUE INDEX response_unit ON response(modelID, probeID, sampleIndex, parametersKey)
+                    WHERE status = 'ok' AND origin = 'collect';
+                CREATE INDEX response_model_probe ON response(modelID, probeID);
+                CREATE TRIGGER response_append_only_update BEFORE UPDATE ON response
+                    BEGIN SELECT RAISE(ABORT, 'responses are append-only'); END;
+                CREATE TRIGGER response_append_only_delete BEFORE DELETE ON response
+                    BEGIN SELECT RAISE(ABORT, 'responses are append-only'); END;
+                """)
+        }
+        return migrator
+    }
+
+    /// Runs `work` in one write transaction: all of it is committed, or none.
+    public func write<T: Sendable>(_ work: @Sendable (Database) throws -> T) throws -> T {
+        try database.write(work)
+    }
+
+    public func read<T: Sendable>(_ work: @Sendable (Database) throws -> T) throws -> T {
+        try database.read(work)
+    }
+}
+
+// MARK: - Lookups and inserts used inside transactions
+
+extension ResponseStore {
+    /// The model named `name`, inserted with `backend` if new.
+    public static func model(named name: String, backend: String, endpoint: String? = nil,
+                             providerModelID: String? = nil, in db: Database) throws -> ModelRecord {
+        if let existing = try ModelRecord.filter(Column("name") == name).fetchOne(db) { return existing }
+        var record = ModelRecord(name: name, backend: backend, endpoint: endpoint, providerModelID: providerModelID)
+        try record.insert(db)
+        return record
+    }
+
+    /// The probe with this content, inserted if new.
+    public static func probe(_ content: ProbeContent, in db: Database) throws -> ProbeRecord {
+        let hash = content.contentHash
+        if let existing = try ProbeRecord.filter(Column("contentHash") == hash).fetchOne(db) { return existing }
+        var record = ProbeRecord(content: content)
+        try record.insert(db)
+        return record
+    }
+
+    /// The probe set with this content hash, inserted if new.
+    public static func probeSet(name: String, version: String, description: String?, contentHash: String,
+                                in db: Database) throws -> ProbeSetRecord {
+        if let existing = try ProbeSetRecord.filter(Column("contentHash") == contentHash).fetchOne(db) {
+            return existing
+        }
+        var record = ProbeSetRecord(name: name, version: version, description: description, contentHash: contentHash)
+        try record.insert(db)
+        return record
+    }
+
+    /// Records that `probeID` is `externalID` in a probe set (no-op if already recorded).
+    public static func addMember(_ member: ProbeSetMemberRecord, in db: Database) throws {
+        try member.insert(db, onConflict: .ignore)
+    }
+
+    public static func hasSuccessfulResponse(contentHash: String, in db: Database) throws -> Bool {
+        try ResponseRecord
+            .filter(Column("contentHash") == contentHash && Column("status") == ResponseRecord.Status.ok.rawValue)
+            .fetchCount(db) > 0
+    }
+}
+
+// MARK: - What the store holds
+
+/// One model's holdings, as `lineage models` lists them.
+public struct ModelSummary: Codable, Sendable, Equatable, FetchableRecord {
+    public var name: String
+    public var backend: String
+    public var probes: Int
+    public var responses: Int
+    public var failures: Int
+}
+
+/// A successful response with everything the analysis stages need, joined from the store.
+public struct StoredResponse: Sendable, Equatable {
+    public var id: Int64
+    public var model: String
+    public var probeID: Int64
+    public var probeHash: String
+    public var probe: ProbeContent
+    public var sampleIndex: Int
+    public var parameters: SamplingParameters
+    public var turns: [String]
+    public var finishReason: String?
+    public var contentHash: String
+}
+
+extension ResponseStore {
+    public func modelSummaries() throws -> [ModelSummary] {
+        try read { db in
+            try ModelSummary.fetchAll(db, sql: """
+                SELECT m.name AS name, m.backend AS backend,
+                       COUNT(DISTINCT CASE WHEN r.status = 'ok' THEN r.probeID END) AS probes,
+                       COUNT(CASE WHEN r.status = 'ok' THEN 1 END) AS responses,
+                       COUNT(CASE WHEN r.status = 'failed' THEN 1 END) AS failures
+                FROM model m LEFT JOIN response r ON r.modelID = m.id
+                GROUP BY m.id ORDER BY m.name
+                """)
+        }
+    }
+
+    /// Every successful response of the named models (all models when `models` is nil), in a
+    /// stable order: model, probe, sample, id.
+    public func responses(models: [String]? = nil) throws -> [StoredResponse] {
+        try read { db in
+            var sql = """
+                SELECT r.id, m.name, r.probeID, p.contentHash AS probeHash, p.system, p.turns AS probeTurns,
+                       r.sampleIndex, r.parameters, r.turns, r.finishReason, r.contentHash
+                FROM response r JOIN model m ON m.id = r.modelID JOIN probe p ON p.id = r.probeID
+                WHERE r.status = 'ok'
+                """
+            var arguments: StatementArguments = []
+            if let models {
+                sql += " AND m.name IN (\(databaseQuestionMarks(count: models.count)))"
+                arguments = StatementArguments(models)
+            }
+            sql += " ORDER BY m.name, r.probeID, r.sampleIndex, r.id"
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                StoredResponse(
+                    id: row[0], model: row[1], probeID: row[2], probeHash: row[3],
+                    probe: ProbeContent(system: row[4],
+                                        turns: try decoder.decode([String].self, from: Data((row[5] as String).utf8))),
+                    sampleIndex: row[6],
+                    parameters: try decoder.decode(SamplingParameters.self, from: Data((row[7] as String).utf8)),
+                    turns: try decoder.decode([String].self, from: Data((row[8] as String).utf8)),
+                    finishReason: row[9], contentHash: row[10])
+            }
+        }
+    }
+
+    /// Names of every model in the store, sorted.
+    public func modelNames() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT name FROM model ORDER BY name") }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Exit codes, documented in the README so that scripts and CI jobs can act on them.
+enum ExitCodes {
+    static let success: Int32 = 0
+    /// A command failed for a reason other than its input.
+    static let failure: Int32 = 1
+    /// Bad input: a file, an option or a configuration that cannot be used. Nothing was written.
+    static let badInput: Int32 = 2
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+}
+
+func jsonString<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// Writes through a temporary file and a rename, so a reader never sees half a file.
+func writeAtomically(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url, options: .atomic)
+}

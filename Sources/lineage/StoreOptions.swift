@@ -1,0 +1,26 @@
+import ArgumentParser
+import Lineage
+
+/// The `--store` option every command that reads or writes responses shares.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The SQLite response store to use.",
+        discussion: "Created on first use. Default: \(ResponseStore.defaultPath), relative to the current folder.",
+        valueName: "path"))
+    var store: String = ResponseStore.defaultPath
+
+    func open() throws -> ResponseStore {
+        do {
+            return try ResponseStore(path: store)
+        } catch {
+            throw ValidationError("cannot open the store at \(store): \(error)\n  fix: check the path, or pass another with --store")
+        }
+    }
+}
+
+/// The exact command line, recorded with every run and report.
+var invocation: String {
+    CommandLine.arguments.map { argument in
+        argument.contains(" ") || argument.isEmpty ? "'\(argument)'" : argument
+    }.joined(separator: " ")
+}
