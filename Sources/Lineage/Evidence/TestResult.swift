@@ -1,0 +1,190 @@
+import Foundation
+
+/// An effect size with its confidence interval, as a report shows it.
+public struct EffectEstimate: Codable, Sendable, Equatable {
+    /// What the number measures, in words (e.g. "mean per-probe lean of S toward R, in cosine similarity").
+    public var description: String
+    public var estimate: Double
+    public var ciLow: Double
+    public var ciHigh: Double
+    /// Confidence level of the interval, e.g. 0.95.
+    public var level: Double
+    /// How the interval was obtained, e.g. "percentile bootstrap over probes, B = 2000".
+    public var method: String
+
+    public init(description: String, estimate: Double, ciLow: Double, ciHigh: Double, level: Double, method: String) {
+        self.description = description
+        self.estimate = estimate
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.level = level
+        self.method = method
+    }
+}
+
+/// One probe's contribution to a test: what a report plots and which probes "weigh most".
+public struct ProbeEffect: Codable, Sendable, Equatable {
+    /// The probe's id in its probe set (or a short hash when it has none).
+    public var probeID: String
+    public var probeHash: String
+    public var category: String?
+    public var effect: Double
+    public var ciLow: Double?
+    public var ciHigh: Double?
+
+    public init(probeID: String, probeHash: String, category: String?, effect: Double,
+                ciLow: Double? = nil, ciHigh: Double? = nil) {
+        self.probeID = probeID
+        self.probeHash = probeHash
+        self.category = category
+        self.effect = effect
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+    }
+}
+
+/// The result of one statistical test, carrying everything needed to explain it (after scipy.stats'
+/// result objects): the null hypothesis in words, the statistic, the p-value, the effect and its
+/// interval, sample sizes, the method and the seed that reproduces it.
+public struct HypothesisTestResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var nullHypothesis: String
+    public var alternative: String
+    public var statistic: Double
+    /// (1 + #replicates at least as extreme) / (1 + B) for resampling tests.
+    public var pValue: Double
+    public var effect: EffectEstimate?
+    /// e.g. ["probes": 80, "samples": 160, "controls": 3].
+    public var sampleSizes: [String: Int]
+    public var method: String
+    public var replicates: Int?
+    public var seed: UInt64?
+    /// A sample of the statistic's null distribution (for the report's chart); may be thinned.
+    public var nullDistribution: [Double]?
+    public var perProbe: [ProbeEffect]?
+
+    public init(name: String, nullHypothesis: String, alternative: String, statistic: Double, pValue: Double,
+                effect: EffectEstimate? = nil, sampleSizes: [String: Int] = [:], method: String,
+                replicates: Int? = nil, seed: UInt64? = nil, nullDistribution: [Double]? = nil,
+                perProbe: [ProbeEffect]? = nil) {
+        self.name = name
+        self.nullHypothesis = nullHypothesis
+        self.alternative = alternative
+        self.statistic = statistic
+        self.pValue = pValue
+        self.effect = effect
+        self.sampleSizes = sampleSizes
+        self.method = method
+        self.replicates = replicates
+        self.seed = seed
+        self.nullDistribution = nullDistribution
+        self.perProbe = perProbe
+    }
+}
+
+/// What a study concludes at level α.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    /// The null hypothesis was rejected at α.
+    case evidence
+    /// Not rejected, and the study had the power to detect the effect sizes that matter.
+    case noEvidence = "no-evidence"
+    /// Not rejected, but too few probes or samples to tell: absence of evidence, not evidence of absence.
+    case inconclusive
+}
+
+/// How well a study could have detected an effect that matters, and what it would take.
+public struct PowerEstimate: Codable, Sendable, Equatable {
+    /// The effect size that counts as mattering, in the units of the main effect.
+    public var effectThatMatters: Double
+    /// Estimated probability of rejecting at α if the true effect were `effectThatMatters`.
+    public var power: Double
+    /// Probes now used, and (when power is short) the estimated number needed for 80% power.
+    public var probesUsed: Int
+    public var probesNeeded: Int?
+    public var method: String
+
+    public init(effectThatMatters: Double, power: Double, probesUsed: Int, probesNeeded: Int?, method: String) {
+        self.effectThatMatters = effectThatMatters
+        self.power = power
+        self.probesUsed = probesUsed
+        self.probesNeeded = probesNeeded
+        self.method = method
+    }
+}
+
+/// Pairwise similarities of models' fingerprints, for the heatmap and the lineage tree.
+public struct SimilarityMatrix: Codable, Sendable, Equatable {
+    public var models: [String]
+    /// Row-major, `models.count` × `models.count`, symmetric.
+    public var values: [[Double]]
+
+    public init(models: [String], values: [[Double]]) {
+        self.models = models
+        self.values = values
+    }
+}
+
+/// What anyone needs to rerun a result exactly.
+public struct Reproducibility: Codable, Sendable, Equatable {
+    public var command: String
+    public var toolVersion: String
+    public var blas: String
+    public var blasCoreType: String?
+    public var seed: UInt64
+    public var store: String
+    /// Options as given, e.g. ["alpha": "0.05", "bootstrap": "2000"].
+    public var configuration: [String: String]
+    public var createdAt: Date
+
+    public init(command: String, toolVersion: String = LineageVersion.current, blas: BLASInfo = .current(),
+                seed: UInt64, store: String, configuration: [String: String], createdAt: Date = Date()) {
+        self.command = command
+        self.toolVersion = toolVersion
+        self.blas = blas.configuration
+        self.blasCoreType = blas.coreType
+        self.seed = seed
+        self.store = store
+        self.configuration = configuration
+        self.createdAt = createdAt
+    }
+}
+
+/// The probe set(s) behind a result.
+public struct ProbeSetUsage: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var contentHash: String
+    /// Probes used, per category ("uncategorised" when a probe has none).
+    public var probesPerCategory: [String: Int]
+
+    public init(name: String, version: String, contentHash: String, probesPerCategory: [String: Int]) {
+        self.name = name
+        self.version = version
+        self.contentHash = contentHash
+        self.probesPerCategory = probesPerCategory
+    }
+}
+
+/// JSON as Lineage writes it everywhere: snake_case keys, sorted, ISO 8601 dates.
+public enum LineageJSON {
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    public static func string<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
