@@ -4,6 +4,7 @@
 Usage:
     scripts/check-probe-set.py probes/core.yaml [more.yaml ...]
     scripts/check-probe-set.py --stats probes/core.yaml     # also print probes per category
+    scripts/check-probe-set.py --self-test                  # check the checker on broken examples
 
 Checks: required keys, no unknown keys (top level, probe, sampling), id formats, unique probe ids,
 unique probe content (system prompt + turns, which is how the store identifies a probe), every
@@ -273,29 +274,39 @@ def check_document(document, lines, problems):
     return counts
 
 
-def check_file(path, show_stats):
+def check_source(text, path):
+    """Checks one file's text; returns its Problems, the probe count per category and the
+    parsed document (None when the YAML does not parse)."""
     problems = Problems(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        sys.stderr.write(f"{path}: cannot read: {error}\n")
-        return 2
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        problems.error(line, None, f"not valid YAML: {getattr(error, 'problem', None) or error}",
-                       "quote strings that contain ': ', ' #' or start with a special character")
-        node = document = None
-    counts = {}
-    if node is not None:
-        lines = {}
-        locate(node, (), lines, problems)
-        counts = check_document(document, lines, problems)
+        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+        started = f" ({context} on line {context_mark.line + 1})" if context and context_mark else ""
+        problems.error(line, None, f"not valid YAML: {getattr(error, 'problem', None) or error}{started}",
+                       "quote strings that contain ': ', ' #' or start with a special character, "
+                       "and close every quote")
+        return problems, {}, None
+    if node is None:
+        problems.error(1, None, "the file is empty", "see probes/README.md for the format")
+        return problems, {}, None
+    lines = {}
+    locate(node, (), lines, problems)
+    counts = check_document(document, lines, problems)
+    return problems, counts, document
 
+
+def check_file(path, show_stats):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        sys.stderr.write(f"{path}: cannot read: {error}\n")
+        return 2
+    problems, counts, document = check_source(text, path)
     for message in problems.sorted_messages():
         print(message)
     probes = document.get("probes") if isinstance(document, dict) else None
@@ -327,7 +338,74 @@ def print_extra_stats(probes):
         print(f"  languages (lang-* tags): {listed}")
 
 
+SELF_TEST_BASE = """\
+id: t
+version: "1"
+description: d
+defaults: {temperature: 0.7, max_tokens: 256}
+categories:
+  a: purpose of a
+probes:
+  - id: a-1
+    category: a
+    prompt: "Hi"
+  - id: a-2
+    category: a
+    system: "Be terse."
+    turns: ["One", "Two"]
+    sampling: {temperature: 0, top_p: 1, max_tokens: 8, seed: 3}
+    tags: [x]
+"""
+
+# (what the case breaks, text replaced in SELF_TEST_BASE, replacement, expected "LINE: ...message")
+SELF_TEST_CASES = [
+    ("unquoted version", 'version: "1"', "version: 1.0", "2: version 1.0 is not a string"),
+    ("set id", "id: t\n", "id: T\n", "1: set id 'T'"),
+    ("missing top-level key", "description: d\n", "", "1: missing top-level key 'description'"),
+    ("unknown top-level key", "description: d\n", "description: d\nauthor: me\n", "4: unknown top-level key 'author'"),
+    ("defaults out of range", "temperature: 0.7", "temperature: 2.5", "4: [defaults] sampling.temperature is 2.5"),
+    ("unknown sampling key", "seed: 3}", "seed: 3, top_k: 5}", "15: [probe a-2] unknown sampling key 'top_k'"),
+    ("boolean seed", "seed: 3}", "seed: yes}", "15: [probe a-2] sampling.seed is True"),
+    ("duplicate id", "id: a-2", "id: a-1", "11: [probe a-1] duplicate id (first on line 8)"),
+    ("unlisted category", "    category: a\n    system", "    category: b\n    system", "12: [probe a-2] category 'b' is not listed"),
+    ("prompt and turns", 'prompt: "Hi"', 'prompt: "Hi"\n    turns: ["x", "y"]', "8: [probe a-1] needs exactly one of `prompt` and `turns` (both given)"),
+    ("neither prompt nor turns", '    prompt: "Hi"\n', "", "8: [probe a-1] needs exactly one of `prompt` and `turns`"),
+    ("empty turns", 'turns: ["One", "Two"]', "turns: []", "14: [probe a-2] turns must be a non-empty list"),
+    ("non-string prompt", 'prompt: "Hi"', "prompt: yes", "10: [probe a-1] prompt must be a non-empty string"),
+    ("unknown probe key", '    prompt: "Hi"\n', '    prompt: "Hi"\n    note: x\n', "11: [probe a-1] unknown key 'note'"),
+    ("duplicate YAML key", '    prompt: "Hi"\n', '    prompt: "Hi"\n    category: a\n', "11: duplicate key 'category' (first on line 9)"),
+    ("same content", 'system: "Be terse."\n    turns: ["One", "Two"]', 'prompt: "Hi"', "11: [probe a-2] same system prompt and turns as the probe on line 8"),
+    ("tags not strings", "tags: [x]", "tags: x", "16: [probe a-2] tags must be a list"),
+    ("numeric probe id", "id: a-1", "id: 101", "8: [probe #1] id 101 is not"),
+    ("unclosed quote", 'prompt: "Hi"', 'prompt: "Hi', "13: not valid YAML"),
+    ("colon in plain string", 'prompt: "Hi"', "prompt: Note: hi", "10: not valid YAML: mapping values are not allowed here"),
+]
+
+
+def self_test():
+    """Checks the checker: the base example is valid, and each case breaks it in exactly one
+    way that must be reported, with the right line."""
+    failures = []
+    problems, counts, _ = check_source(SELF_TEST_BASE, "base.yaml")
+    if problems.errors or problems.warnings or counts != {"a": 2}:
+        failures.append(f"base example: expected valid with 2 probes, got {problems.sorted_messages()} {counts}")
+    for name, old, new, expected in SELF_TEST_CASES:
+        if old not in SELF_TEST_BASE:
+            failures.append(f"{name}: the case's anchor text is not in the base example")
+            continue
+        problems, _, _ = check_source(SELF_TEST_BASE.replace(old, new, 1), "case.yaml")
+        messages = [text for _, text in problems.errors]
+        if len(messages) != 1 or f"case.yaml:{expected}" not in messages[0]:
+            failures.append(f"{name}: expected one error containing {expected!r}, got {messages}")
+    for failure in failures:
+        print(f"FAIL {failure}")
+    print(f"self-test: {1 + len(SELF_TEST_CASES) - len(failures)} of {1 + len(SELF_TEST_CASES)} passed")
+    return 1 if failures else 0
+
+
 def main(arguments):
+    if arguments == ["--self-test"]:
+        return self_test()
     show_stats = "--stats" in arguments
     paths = [a for a in arguments if a != "--stats"]
     if not paths or any(a in ("-h", "--help") for a in paths) or any(a.startswith("-") for a in paths):
