@@ -23,7 +23,7 @@ import sys
 
 try:
     import yaml
-except ImportError:  # pragma: no cover - depends on the machine
+except ImportError:
     sys.stderr.write("check-probe-set: PyYAML is missing; install it with `python3 -m pip install pyyaml`\n")
     sys.exit(2)
 
@@ -149,9 +149,9 @@ def check_probe(index, probe, categories, lines, problems):
 
     if "category" not in probe:
         problems.error(line, where, "missing category", "add `category:` with a name listed under categories")
-    elif probe["category"] not in categories:
+    elif not isinstance(probe["category"], str) or probe["category"] not in categories:
         problems.error(lines.get(path + ("category",), line), where,
-                       f"category '{probe['category']}' is not listed under categories",
+                       f"category {probe['category']!r} is not listed under categories",
                        "add it to the categories map with its purpose, or fix the spelling")
 
     has_prompt, has_turns = "prompt" in probe, "turns" in probe
@@ -264,7 +264,7 @@ def check_document(document, lines, problems):
             else:
                 first_line_of_content[content] = line
         category = probe.get("category")
-        if category in counts:
+        if isinstance(category, str) and category in counts:
             counts[category] += 1
 
     for name, count in counts.items():
@@ -368,6 +368,7 @@ SELF_TEST_CASES = [
     ("boolean seed", "seed: 3}", "seed: yes}", "15: [probe a-2] sampling.seed is True"),
     ("duplicate id", "id: a-2", "id: a-1", "11: [probe a-1] duplicate id (first on line 8)"),
     ("unlisted category", "    category: a\n    system", "    category: b\n    system", "12: [probe a-2] category 'b' is not listed"),
+    ("list as category", "    category: a\n    system", "    category: [a]\n    system", "12: [probe a-2] category ['a'] is not listed"),
     ("prompt and turns", 'prompt: "Hi"', 'prompt: "Hi"\n    turns: ["x", "y"]', "8: [probe a-1] needs exactly one of `prompt` and `turns` (both given)"),
     ("neither prompt nor turns", '    prompt: "Hi"\n', "", "8: [probe a-1] needs exactly one of `prompt` and `turns`"),
     ("empty turns", 'turns: ["One", "Two"]', "turns: []", "14: [probe a-2] turns must be a non-empty list"),
