@@ -104,8 +104,8 @@ struct TreeCommand: ParsableCommand {
         }
     }
 
-    private func writeReport(_ result: ComparisonResult, responses: [StoredResponse], store: ResponseStore,
-                             to directory: String) throws -> ComparisonResult {
+    private func writeReport(_ result: ModelComparisonResult, responses: [StoredResponse], store: ResponseStore,
+                             to directory: String) throws -> ModelComparisonResult {
         let written = try ReportWriter.write(.comparison(result), responses: responses, store: store, to: directory)
         guard case .comparison(let enriched) = written.subject else { return result }
         FileHandle.standardError.write(Data("report written to \(directory) (root hash \(written.manifest.rootHash))\n".utf8))

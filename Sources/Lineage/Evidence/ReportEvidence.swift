@@ -18,6 +18,10 @@ public struct ProbeHighlight: Codable, Sendable, Equatable {
     public var prompt: [String]
     public var answers: [Answer]
 
+    enum CodingKeys: String, CodingKey {
+        case probeID = "probeId", probeHash, category, effect, test, system, prompt, answers
+    }
+
     public struct Answer: Codable, Sendable, Equatable {
         public var model: String
         /// The role the model plays here: "suspect", "reference", "control", "A", "B".

@@ -4,7 +4,7 @@ import Foundation
 public enum ReportSubject: Sendable, Equatable {
     case attribution(AttributionResult)
     case equality(EqualityResult)
-    case comparison(ComparisonResult)
+    case comparison(ModelComparisonResult)
 
     public var schema: String {
         switch self {
@@ -54,10 +54,10 @@ public enum ReportSubject: Sendable, Equatable {
             switch header.schema {
             case AttributionResult.schemaName: return .attribution(try LineageJSON.decoder.decode(AttributionResult.self, from: data))
             case EqualityResult.schemaName: return .equality(try LineageJSON.decoder.decode(EqualityResult.self, from: data))
-            case ComparisonResult.schemaName: return .comparison(try LineageJSON.decoder.decode(ComparisonResult.self, from: data))
+            case ModelComparisonResult.schemaName: return .comparison(try LineageJSON.decoder.decode(ModelComparisonResult.self, from: data))
             default:
                 throw ReportError(file: file, problem: "unknown schema \(header.schema.map { "\"\($0)\"" } ?? "(no \"schema\" field)")",
-                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ComparisonResult.schemaName)")
+                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ModelComparisonResult.schemaName)")
             }
         } catch let error as ReportError {
             throw error

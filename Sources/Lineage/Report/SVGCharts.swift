@@ -92,9 +92,10 @@ public enum SVGCharts {
         let labels = shown.map { $0.probeID + ($0.category.map { " (\($0.prefix(14)))" } ?? "") }
         let labelWidth = min(230.0, Double(labels.map(\.count).max() ?? 4) * 6.2 + 12)
         let plotWidth = 420.0, row = 15.0, top = 14.0
-        var values = shown.flatMap { [$0.effect, $0.ciLow ?? $0.effect, $0.ciHigh ?? $0.effect] } + [0]
+        var values: [Double] = [0]
+        for effect in shown { values += [effect.effect, effect.ciLow ?? effect.effect, effect.ciHigh ?? effect.effect] }
         if let overall { values += [overall.ciLow, overall.ciHigh, overall.estimate] }
-        let finite = values.filter(\.isFinite)
+        let finite = values.filter { $0.isFinite }
         var low = finite.min() ?? -1, high = finite.max() ?? 1
         if high <= low { low -= 1; high += 1 }
         let pad = (high - low) * 0.05
@@ -130,7 +131,7 @@ public enum SVGCharts {
 
     /// Histogram of a test's null distribution with the observed statistic marked.
     public static func nullHistogram(_ null: [Double], observed: Double, testName: String) -> String {
-        let finite = null.filter(\.isFinite)
+        let finite = null.filter { $0.isFinite }
         guard !finite.isEmpty else { return "" }
         var low = min(finite.min()!, observed), high = max(finite.max()!, observed)
         if high <= low { low -= 1; high += 1 }

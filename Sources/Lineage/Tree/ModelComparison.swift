@@ -22,7 +22,7 @@ extension WordProfileDistance: ModelDistanceSource {
 public enum ModelComparison {
     public static func compare(_ source: ModelDistanceSource, method: TreeBuilder.Method = .neighborJoining,
                                replicates: Int = 100, seed: UInt64, probeSets: [ProbeSetUsage] = [],
-                               reproducibility: Reproducibility) -> ComparisonResult {
+                               reproducibility: Reproducibility) -> ModelComparisonResult {
         let all = Array(source.probes.indices)
         let distances = source.distances(probes: all)
         let tree = TreeBuilder.bootstrapped(items: all, replicates: replicates, seed: seed, method: method,
@@ -33,7 +33,7 @@ public enum ModelComparison {
             warnings.append("\(model) has only \(count) responses (typical: \(typical)); its place in the tree is uncertain")
         }
         if source.models.count < 3 { warnings.append("a tree needs at least 3 models to say anything about grouping") }
-        return ComparisonResult(
+        return ModelComparisonResult(
             question: "Which of these \(source.models.count) models answer alike, and how do they group?",
             models: source.models, distance: source.description, distances: distances, tree: tree,
             bootstrapReplicates: replicates, probes: source.probes.count, samples: source.samples,

@@ -2,10 +2,10 @@ import Foundation
 
 /// A multi-model comparison (`lineage tree`): every pairwise distance, the similarity heatmap's
 /// matrix and the lineage tree with bootstrap support. Schema `lineage.comparison/v1`.
-public struct ComparisonResult: Codable, Sendable, Equatable {
+public struct ModelComparisonResult: Codable, Sendable, Equatable {
     public static let schemaName = "lineage.comparison/v1"
 
-    public var schema: String = ComparisonResult.schemaName
+    public var schema: String = ModelComparisonResult.schemaName
     public var question: String
     public var models: [String]
     /// What the distance measures, in words.
