@@ -65,6 +65,7 @@ struct ImportCommand: ParsableCommand {
         for file in summary.files {
             print("\(file.path): \(file.responses) responses (\(file.format.rawValue))")
         }
+        for warning in summary.warnings { print("warning: \(warning)") }
         print("added \(summary.added) responses, \(summary.alreadyStored) already stored; models: \(summary.models.joined(separator: ", "))")
         print("store: \(store.path)")
     }

@@ -17,6 +17,8 @@ public struct TranscriptExporter: Sendable {
         public var category: String?
         public var messages: [Message]
         public var response: String
+        /// Answers after the last recorded user turn (follow-ups whose prompts the source lacked).
+        public var extra_turns: [String]?
         public var sample_index: Int
         public var params: SamplingParameters
         public var content_hash: String
@@ -42,14 +44,17 @@ public struct TranscriptExporter: Sendable {
             if let system = response.probe.system { messages.append(.init(role: "system", content: system)) }
             for (index, turn) in response.probe.turns.enumerated() {
                 messages.append(.init(role: "user", content: turn))
-                if index < response.turns.count - 1 {
+                if index < min(response.turns.count, response.probe.turns.count) - 1 {
                     messages.append(.init(role: "assistant", content: response.turns[index]))
                 }
             }
             let member = members[response.probeID]
+            let prompted = min(response.turns.count, response.probe.turns.count)
+            let extra = Array(response.turns.dropFirst(prompted))
             return Line(model: response.model, probe_id: member?.0 ?? String(response.probeHash.prefix(16)),
                         probe_set: member?.2, probe_set_version: member?.3, category: member?.1,
-                        messages: messages, response: response.turns.last ?? "",
+                        messages: messages, response: response.turns[prompted - 1],
+                        extra_turns: extra.isEmpty ? nil : extra,
                         sample_index: response.sampleIndex, params: response.parameters,
                         content_hash: response.contentHash)
         }

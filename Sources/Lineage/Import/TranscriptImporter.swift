@@ -14,6 +14,7 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     /// Responses already in the store (same content hash), left as they were.
     public var alreadyStored: Int
     public var models: [String]
+    public var warnings: [String]
     public var runID: Int64?
 }
 
@@ -31,10 +32,12 @@ public struct TranscriptImporter: Sendable {
     public func importFiles(_ paths: [String], into store: ResponseStore, command: String) throws -> ImportSummary {
         var files: [ImportSummary.FileSummary] = []
         var all: [ImportedResponse] = []
+        var warnings: [String] = []
         for path in paths {
-            let (detected, responses) = try reader.read(path, format: format)
-            files.append(.init(path: path, format: detected, responses: responses.count))
-            all += responses
+            let transcript = try reader.read(path, format: format)
+            files.append(.init(path: path, format: transcript.format, responses: transcript.responses.count))
+            all += transcript.responses
+            warnings += transcript.warnings
         }
         struct Configuration: Encodable {
             let files: [String]
@@ -48,7 +51,7 @@ public struct TranscriptImporter: Sendable {
             try Self.store(collected, configuration: configuration, command: command, in: db)
         }
         return ImportSummary(files: files, added: added, alreadyStored: all.count - added,
-                             models: Array(Set(all.map(\.model))).sorted(), runID: runID)
+                             models: Array(Set(all.map(\.model))).sorted(), warnings: warnings, runID: runID)
     }
 
     private static func store(_ responses: [ImportedResponse], configuration: String, command: String,

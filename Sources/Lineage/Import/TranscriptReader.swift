@@ -12,17 +12,25 @@ public struct TranscriptReader: Sendable {
         self.questionsPath = questionsPath
     }
 
+    /// What one file held.
+    public struct Transcript: Sendable {
+        public var format: TranscriptFormat
+        public var responses: [ImportedResponse]
+        /// Oddities that did not stop the import but a user should know of.
+        public var warnings: [String]
+    }
+
     /// Reads `path`, in `format` or in the format its content shows.
-    public func read(_ path: String, format: TranscriptFormat? = nil) throws -> (TranscriptFormat, [ImportedResponse]) {
+    public func read(_ path: String, format: TranscriptFormat? = nil) throws -> Transcript {
         let file = try TranscriptFile(path: path)
         let format = try format ?? TranscriptFormat.detect(file)
-        let responses: [ImportedResponse]
         switch format {
-        case .lineage: responses = try readLineage(file)
-        case .fastChat, .fastChatLegacy: responses = try readFastChat(file, legacy: format == .fastChatLegacy)
-        case .alpacaEval: responses = try readAlpacaEval(file)
+        case .lineage: return Transcript(format: format, responses: try readLineage(file), warnings: [])
+        case .fastChat, .fastChatLegacy:
+            let (responses, warnings) = try readFastChat(file, legacy: format == .fastChatLegacy)
+            return Transcript(format: format, responses: responses, warnings: warnings)
+        case .alpacaEval: return Transcript(format: format, responses: try readAlpacaEval(file), warnings: [])
         }
-        return (format, responses)
     }
 
     /// The model name FastChat's own tools use: the answer file's name (`answer_` prefix dropped).
@@ -51,6 +59,7 @@ public struct TranscriptReader: Sendable {
             seenProbeIDs[probeID] = (hash, line.number)
             let setName = try file.string(object, "probe_set", line: line.number, required: false) ?? "imported"
             let setVersion = try file.string(object, "probe_set_version", line: line.number, required: false) ?? "1"
+            let extraTurns = object["extra_turns"] == nil ? [] : try file.strings(object, "extra_turns", line: line.number)
             return ImportedResponse(
                 model: model, probe: probe,
                 probeSet: ImportedProbeSet(name: setName, version: setVersion,
@@ -59,7 +68,7 @@ public struct TranscriptReader: Sendable {
                 category: try file.string(object, "category", line: line.number, required: false),
                 sampleIndex: try file.integer(object, "sample_index", line: line.number) ?? 0,
                 parameters: try parameters(object["params"], file: file, line: line.number),
-                turns: earlierAnswers + [answer],
+                turns: earlierAnswers + [answer] + extraTurns,
                 source: "\(file.path):\(line.number)", raw: line.text)
         }
     }
@@ -128,11 +137,12 @@ public struct TranscriptReader: Sendable {
         let category: String?
     }
 
-    private func readFastChat(_ file: TranscriptFile, legacy: Bool) throws -> [ImportedResponse] {
+    private func readFastChat(_ file: TranscriptFile, legacy: Bool) throws -> ([ImportedResponse], [String]) {
         let questionPath = try locateQuestions(for: file.path)
         let (questionSet, questions) = try readQuestions(questionPath)
         let fileModel = Self.modelName(fromFile: file.path)
         var result: [ImportedResponse] = []
+        var extraTurnAnswers = 0
         for line in file.nonBlankLines {
             let object = try file.object(line)
             let questionID = try file.string(object, "question_id", line: line.number)!
@@ -156,20 +166,27 @@ public struct TranscriptReader: Sendable {
                 }
             }
             for choice in choices {
-                guard !choice.turns.isEmpty, choice.turns.count <= question.turns.count else {
-                    throw ImportError(file: file.path, line: line.number,
-                                      "answer has \(choice.turns.count) turns, question \(questionID) has \(question.turns.count)",
-                                      fix: "each answer needs one turn per question turn (a prefix is allowed)")
+                guard !choice.turns.isEmpty else {
+                    throw ImportError(file: file.path, line: line.number, "answer to question \(questionID) has no turns",
+                                      fix: "each choice needs at least one answer in \"turns\"")
                 }
                 // An answer to the first turns only answers the conversation's prefix: a probe of its own.
+                // Answers with more turns than the question answer follow-ups the question file lacks
+                // (arena-bench has some): they are kept as given, and counted as a warning.
                 let probe = ProbeContent(turns: Array(question.turns.prefix(choice.turns.count)))
+                if choice.turns.count > question.turns.count { extraTurnAnswers += 1 }
                 result.append(ImportedResponse(
                     model: model, probe: probe, probeSet: questionSet, externalID: questionID,
                     category: question.category, sampleIndex: choice.index, parameters: SamplingParameters(),
                     turns: choice.turns, source: "\(file.path):\(line.number)", raw: line.text))
             }
         }
-        return result
+        var warnings: [String] = []
+        if extraTurnAnswers > 0 {
+            warnings.append("\(file.path): \(extraTurnAnswers) answers have more turns than their question in \(questionPath); "
+                            + "the extra turns answer follow-ups the question file lacks and are stored as given")
+        }
+        return (result, warnings)
     }
 
     private func locateQuestions(for answerPath: String) throws -> String {

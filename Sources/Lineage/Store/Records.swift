@@ -170,7 +170,8 @@ public struct ResponseRecord: Codable, Sendable, FetchableRecord, MutablePersist
     public var parametersKey: String
     public var origin: Origin
     public var status: Status
-    /// The assistant's turns, one per user turn of the probe (JSON).
+    /// The assistant's turns, one per user turn of the probe (JSON). An imported answer may hold more:
+    /// follow-ups whose prompts its source did not record.
     public var turns: [String]
     public var error: String?
     public var finishReason: String?

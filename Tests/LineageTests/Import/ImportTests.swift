@@ -97,6 +97,23 @@ import Testing
         #expect(try first.responses().map(\.turns) == second.responses().map(\.turns))
     }
 
+    @Test func answersWithMoreTurnsThanTheQuestionAreKeptAndRoundTrip() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("bench/question.jsonl", #"{"question_id": "q", "turns": ["Only turn"]}"# + "\n")
+        let answers = try folder.write("bench/model_answer/m.jsonl",
+            #"{"question_id": "q", "choices": [{"index": 0, "turns": ["first", "second", "third"]}]}"# + "\n")
+        let first = try folder.store("first.sqlite")
+        let summary = try TranscriptImporter().importFiles([answers], into: first, command: "test")
+        #expect(summary.added == 1)
+        #expect(summary.warnings.count == 1 && summary.warnings[0].contains("1 answers have more turns"))
+        #expect(try first.responses().map(\.turns) == [["first", "second", "third"]])
+        let exported = try folder.write("export.jsonl", try TranscriptExporter().export(from: first))
+        #expect(try String(contentsOfFile: exported, encoding: .utf8).contains(#""extra_turns":["second","third"]"#))
+        let second = try folder.store("second.sqlite")
+        _ = try TranscriptImporter().importFiles([exported], into: second, command: "test")
+        #expect(try second.responses().map(\.contentHash) == first.responses().map(\.contentHash))
+    }
+
     // MARK: bad input: each names the file and line, and stores nothing
 
     func expectFailure(_ files: [String], in folder: TemporaryFolder, line: Int?, mentions: String,

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""The Python peer of Lineage's benchmarks: the same attribution work done with the tools a
+researcher would reach for (scikit-learn's TF-IDF vectorisers, cosine similarity with numpy,
+a sign-flip permutation test and a bootstrap as numpy matrix products), on the same data.
+
+Input: Lineage JSONL (what `lineage export` writes). Output: one JSON object with the time of
+each stage, so scripts/benchmark can put the two side by side.
+
+    python3 scripts/benchmark-peer.py --corpus all.jsonl --suspect S --reference R \
+        --alternative-reference R2 --control C1 --control C2 [--replicates 10000] [--seed 1]
+"""
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", required=True)
+    parser.add_argument("--suspect", required=True)
+    parser.add_argument("--reference", required=True)
+    parser.add_argument("--alternative-reference", required=True)
+    parser.add_argument("--control", action="append", required=True)
+    parser.add_argument("--replicates", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    timings = {}
+
+    start = time.perf_counter()
+    records = []
+    with open(args.corpus, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                text = "\n".join(m["content"] for m in row["messages"] if m["role"] == "assistant")
+                records.append((row["model"], row["probe_id"], (text + "\n" + row["response"]).strip()))
+    timings["load_s"] = time.perf_counter() - start
+    texts = [r[2] for r in records]
+    megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+
+    # Featurisation: word uni- and bi-grams and character 3- to 5-grams, TF-IDF, each block
+    # L2-normalised, then the blocks side by side (all responses of all models, as Lineage does).
+    start = time.perf_counter()
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1).fit_transform(texts)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1).fit_transform(texts)
+    features = normalize(sparse.hstack([normalize(words), normalize(chars)]).tocsr())
+    timings["featurise_s"] = time.perf_counter() - start
+
+    # Per (model, probe) mean fingerprint, then every model's similarity to every other, per probe.
+    start = time.perf_counter()
+    index = defaultdict(list)
+    for row, (model, probe, _) in enumerate(records):
+        index[(model, probe)].append(row)
+    named = [args.suspect, args.reference, args.alternative_reference] + args.control
+    probes = sorted(set.intersection(*[{p for (m, p) in index if m == name} for name in named]))
+    per_model = {}
+    for name in named:
+        rows = sparse.vstack([sparse.csr_matrix(features[index[(name, p)]].mean(axis=0)) for p in probes])
+        per_model[name] = normalize(rows)
+    def per_probe_similarity(a, b):
+        return np.asarray(per_model[a].multiply(per_model[b]).sum(axis=1)).ravel()
+    # All-pairs model similarity (the heatmap): mean fingerprints of every model in the corpus.
+    models = sorted({m for (m, _) in index})
+    means = normalize(sparse.vstack([sparse.csr_matrix(features[[r for (m, p), rs in index.items() if m == name for r in rs]].mean(axis=0)) for name in models]))
+    similarity = (means @ means.T).toarray()
+    timings["similarity_s"] = time.perf_counter() - start
+
+    # Difference in differences per probe: the suspect's lean toward R (against R2) minus each control's.
+    start = time.perf_counter()
+    def lean(x):
+        return per_probe_similarity(x, args.reference) - per_probe_similarity(x, args.alternative_reference)
+    suspect_lean = lean(args.suspect)
+    rng = np.random.default_rng(args.seed)
+    results = {}
+    for control in args.control:
+        effects = suspect_lean - lean(control)
+        observed = effects.mean()
+        signs = rng.choice(np.array([-1.0, 1.0]), size=(args.replicates, len(effects)))
+        null = signs @ effects / len(effects)
+        p_value = (1 + np.sum(null >= observed)) / (1 + args.replicates)
+        weights = rng.multinomial(len(effects), np.full(len(effects), 1 / len(effects)), size=args.replicates)
+        boot = weights @ effects / len(effects)
+        low, high = np.percentile(boot, [2.5, 97.5])
+        results[control] = {"effect": float(observed), "p_value": float(p_value), "ci": [float(low), float(high)]}
+    timings["tests_s"] = time.perf_counter() - start
+
+    print(json.dumps({
+        "peer": "python " + sys.version.split()[0] + ", numpy " + np.__version__,
+        "responses": len(records), "megabytes": megabytes, "probes": len(probes), "models": len(models),
+        "features": int(features.shape[1]), "replicates": args.replicates,
+        "timings": timings, "total_s": sum(timings.values()),
+        "p_value": max(r["p_value"] for r in results.values()), "per_control": results,
+        "similarity_checksum": float(similarity.sum()),
+    }, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
