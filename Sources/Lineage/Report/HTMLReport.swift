@@ -50,7 +50,7 @@ public enum HTMLReport {
                 body += "<details><summary>Newick</summary><pre>\(e(model.newick ?? tree.newick))</pre></details>\n"
             }
             if let similarity = model.similarity {
-                body += "<figure>\(SVGCharts.heatmap(similarity))<figcaption>Pairwise similarity of the models' fingerprints.</figcaption></figure>\n"
+                body += "<figure>\(SVGCharts.heatmap(similarity))<figcaption>Pairwise similarity of the models\(model.tree == nil ? "' fingerprints" : " (1 − distance)"); darker is more alike.</figcaption></figure>\n"
             }
             body += "</section>\n"
         }

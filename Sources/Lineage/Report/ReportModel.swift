@@ -102,7 +102,7 @@ struct ReportModel {
                 distilled from the same teacher, fine-tuned from the same base, or trained on the same \
                 public data can all end up near each other. Bootstrap support (the share of trees, \
                 rebuilt on probes drawn with replacement, that have the same branch) says how stable a \
-                grouping is, not whether it is a lineage; use `lineage attribute` with controls to test one.
+                grouping is, not whether it is a lineage; test a lineage with \"lineage attribute\" and controls.
                 """]
             summary = [("models", String(r.models.count)), ("distance", r.distance), ("tree", r.tree.method),
                        ("bootstrap replicates", String(r.bootstrapReplicates)), ("probes", String(r.probes))]
@@ -115,7 +115,7 @@ struct ReportModel {
             highlights = []
             warnings = r.warnings
             dataQuality = r.dataQuality
-            similarity = r.similarity
+            similarity = Self.reordered(r.similarity, as: r.tree.leafNames)
             tree = r.tree
             newick = r.newick
             distance = r.distance
@@ -138,6 +138,15 @@ struct ReportModel {
             }
             return text
         }
+    }
+
+    /// The matrix with its models in `order` (e.g. the tree's leaves, so that clades show as blocks).
+    static func reordered(_ matrix: SimilarityMatrix, as order: [String]) -> SimilarityMatrix {
+        let index = Dictionary(uniqueKeysWithValues: matrix.models.enumerated().map { ($1, $0) })
+        let positions = order.compactMap { index[$0] }
+        guard positions.count == matrix.models.count else { return matrix }
+        return SimilarityMatrix(models: positions.map { matrix.models[$0] },
+                                values: positions.map { i in positions.map { matrix.values[i][$0] } })
     }
 
     /// The tests' null distributions worth drawing.

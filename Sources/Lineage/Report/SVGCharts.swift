@@ -7,10 +7,13 @@ public enum SVGCharts {
 
     private static func n(_ value: Double) -> String { String(format: "%.2f", value) }
 
+    /// Charts are drawn in a 11-unit font and shown a quarter larger (CSS scales them down to fit).
+    private static let scale = 1.25
+
     private static func svg(width: Double, height: Double, title: String, body: String, kind: String) -> String {
         """
         <svg xmlns="http://www.w3.org/2000/svg" class="chart \(kind)" viewBox="0 0 \(n(width)) \(n(height))" \
-        width="\(n(width))" height="\(n(height))" role="img" \(font) font-size="11">
+        width="\(n(width * scale))" height="\(n(height * scale))" role="img" \(font) font-size="11">
         <title>\(Escape.html(title))</title>
         \(body)</svg>
         """
@@ -79,7 +82,7 @@ public enum SVGCharts {
         body += "<text x=\"\(n(labelWidth))\" y=\"\(n(legendY + 23))\">\(Format.number(low))</text>"
         body += "<text x=\"\(n(labelWidth + legendWidth))\" y=\"\(n(legendY + 23))\" text-anchor=\"end\">\(Format.number(high))</text>"
         body += "<text x=\"\(n(labelWidth + legendWidth + 10))\" y=\"\(n(legendY + 9))\">similarity (diagonal grey)</text>\n"
-        return svg(width: labelWidth + Double(count) * cell + 20, height: legendY + 32,
+        return svg(width: max(labelWidth + Double(count) * cell + labelWidth * 0.65, labelWidth + legendWidth + 170), height: legendY + 32,
                    title: "Similarity heatmap of \(count) models", body: body, kind: "heatmap")
     }
 
@@ -205,9 +208,11 @@ public enum SVGCharts {
         }
         // Scale bar.
         let barY = top + Double(leaves.count) * row + 8
-        let scale = ticks(0, maxDepth / 4, count: 1).last ?? maxDepth / 4
-        let barLength = scale > 0 ? scale / maxDepth * width : 0
-        body += "<line x1=\"\(n(left))\" y1=\"\(n(barY))\" x2=\"\(n(left + barLength))\" y2=\"\(n(barY))\" stroke=\"#333\" stroke-width=\"2\"/><text x=\"\(n(left + barLength + 6))\" y=\"\(n(barY + 4))\">\(Format.number(scale))</text>\n"
+        let quarter = maxDepth / 4
+        let magnitude = pow(10, floor(log10(quarter)))
+        let bar = [5.0, 2, 1].map { $0 * magnitude }.first { $0 <= quarter } ?? quarter
+        let barLength = bar / maxDepth * width
+        body += "<line x1=\"\(n(left))\" y1=\"\(n(barY))\" x2=\"\(n(left + barLength))\" y2=\"\(n(barY))\" stroke=\"#333\" stroke-width=\"2\"/><text x=\"\(n(left + barLength + 6))\" y=\"\(n(barY + 4))\">\(Format.number(bar)) (distance)</text>\n"
         return svg(width: left + width + labelWidth + 10, height: barY + 14,
                    title: "Lineage tree of \(leaves.count) models (\(tree.method))", body: body, kind: "tree")
     }
