@@ -24,21 +24,26 @@ public enum Escape {
         return out
     }
 
-    /// A Markdown table cell: pipes escaped, line breaks as spaces, HTML-escaped (Markdown
-    /// renderers pass raw HTML through).
+    /// `&`, `<` and `>` as entities: Markdown renderers pass raw HTML through, and quotes
+    /// need no escaping outside attributes (so the raw text stays readable).
+    static func markdownHTML(_ text: String) -> String {
+        html(text).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+    }
+
+    /// A Markdown table cell: pipes escaped, line breaks as spaces, HTML neutralised.
     public static func markdownCell(_ text: String) -> String {
-        html(text).replacingOccurrences(of: "|", with: "\\|")
+        markdownHTML(text).replacingOccurrences(of: "|", with: "\\|")
             .replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
     }
 
-    /// Inline Markdown text: HTML-escaped, Markdown's emphasis and link characters escaped.
+    /// Inline Markdown text: HTML neutralised, Markdown's emphasis, code and link characters escaped.
     public static func markdownInline(_ text: String) -> String {
         var out = ""
-        for character in html(text) {
+        for character in text {
             if "\\`*_[]#|".contains(character) { out.append("\\") }
             out.append(character)
         }
-        return out
+        return markdownHTML(out)
     }
 
     /// A fenced code block that no backtick run in `text` can close early.

@@ -131,6 +131,7 @@ import Testing
         #expect(Escape.html("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         #expect(Escape.html("bell\u{07}nul\u{00}tab\t") == "bellnultab\t")
         #expect(Escape.markdownCell("a|b\nc") == "a\\|b c")
+        #expect(Escape.markdownInline("<script> *x* [l](u) `c` #h") == "&lt;script&gt; \\*x\\* \\[l\\](u) \\`c\\` \\#h")
         #expect(Escape.markdownFence("x ``` y") == "````text\nx ``` y\n````")
     }
 
