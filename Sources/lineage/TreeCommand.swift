@@ -13,11 +13,11 @@ struct TreeCommand: ParsableCommand {
             that have the same split. Models close together answer alike; that is not proof of descent \
             (use `lineage attribute` with controls to test a lineage).
 
-            Distance (--distance):
-              word-profile  cosine distance of per-model word-unigram TF-IDF profiles, each probe's \
-            answers centred on their mean across models so that models answering different probe sets \
-            compare by how they answer, not what they were asked. Lineage's interim tree distance, \
-            until the shared fingerprints are wired in.
+            Distance (--distance): today only word-profile, the tree's interim distance until the \
+            shared fingerprints are wired in: the cosine distance of per-model word-unigram TF-IDF \
+            profiles, each probe's answers centred on their mean across the models that answered it, \
+            so that models answering different probe sets compare by how they answer, not what they \
+            were asked.
 
             Output: an indented tree with support (default), --newick, or --json (schema \
             lineage.comparison/v1). --report DIR also writes a report folder (HTML with the tree and \
@@ -25,7 +25,7 @@ struct TreeCommand: ParsableCommand {
 
             Examples:
               lineage tree
-              lineage tree --model gpt-4 --model vicuna-13b-v1.3 --model llama-13b --model claude-v1
+              lineage tree --model gpt-4 --model vicuna-13b-v1.3 --model claude-v1
               lineage tree --bootstrap 200 --seed 7 --newick > models.nwk
               lineage tree --report results/tree-report
             """)
