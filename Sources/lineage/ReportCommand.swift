@@ -40,7 +40,7 @@ struct ReportCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
         }
-        let text = ReportWriter.render(loaded.subject, manifest: loaded.manifest, as: format)
+        let text = try ReportWriter.render(loaded.subject, manifest: loaded.manifest, as: format)
         if let output {
             try writeAtomically(text, to: output)
         } else {

@@ -23,14 +23,6 @@ public enum ReportSubject: Sendable, Equatable {
         }
     }
 
-    public var reproducibility: Reproducibility {
-        switch self {
-        case .attribution(let result): result.reproducibility
-        case .equality(let result): result.reproducibility
-        case .comparison(let result): result.reproducibility
-        }
-    }
-
     /// The result as `result.json` holds it: `LineageJSON`, with its schema name inside.
     public func json() throws -> String {
         switch self {

@@ -34,8 +34,8 @@ public enum ReportWriter {
         do {
             var final = manifest
             for (name, text) in [(resultFile, try subject.json()),
-                                 (markdownFile, render(subject, manifest: manifest, as: .md)),
-                                 (htmlFile, render(subject, manifest: manifest, as: .html))] {
+                                 (markdownFile, MarkdownReport.render(subject, manifest: manifest)),
+                                 (htmlFile, HTMLReport.render(subject, manifest: manifest))] {
                 let data = Data(text.utf8)
                 try data.write(to: staging.appendingPathComponent(name))
                 final.files[name] = ContentHash.sha256(data)
@@ -61,11 +61,11 @@ public enum ReportWriter {
         }
     }
 
-    public static func render(_ subject: ReportSubject, manifest: ReportManifest?, as format: Format) -> String {
+    public static func render(_ subject: ReportSubject, manifest: ReportManifest?, as format: Format) throws -> String {
         switch format {
         case .html: HTMLReport.render(subject, manifest: manifest)
         case .md: MarkdownReport.render(subject, manifest: manifest)
-        case .json: (try? subject.json()) ?? "{}"
+        case .json: try subject.json()
         }
     }
 

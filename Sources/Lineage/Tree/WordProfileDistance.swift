@@ -90,8 +90,6 @@ public struct WordProfileDistance: Sendable {
         return DistanceMatrix(names: models, values: values)
     }
 
-    public var allProbes: [Int] { Array(probes.indices) }
-
     /// Lower-cased word tokens (letters and digits), hashed (FNV-1a, stable across runs) into buckets.
     static func wordBuckets(_ text: String, dimensions: Int) -> [Int] {
         var buckets: [Int] = []
