@@ -55,8 +55,7 @@ struct TreeCommand: ParsableCommand {
     @Flag(help: "Print the comparison as JSON (schema lineage.comparison/v1).")
     var json = false
 
-    @Option(help: ArgumentHelp("Also write a report folder (HTML, Markdown, JSON, manifest) here.", valueName: "dir"))
-    var report: String?
+    @OptionGroup var reportOptions: ReportOptions
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -88,8 +87,8 @@ struct TreeCommand: ParsableCommand {
                             "models": models.isEmpty ? "all" : models.joined(separator: ",")])
         var result = ModelComparison.compare(source, method: method, replicates: bootstrap, seed: seed,
                                              probeSets: probeSets, reproducibility: reproducibility)
-        if let report {
-            result = try writeReport(result, responses: responses, store: store, to: report)
+        if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {
+            result = written
         }
         if json {
             print(try LineageJSON.string(result))
@@ -100,16 +99,7 @@ struct TreeCommand: ParsableCommand {
             print("\(result.models.count) models, \(result.probes) probes; \(result.tree.method); distance: \(result.distance)")
             print("support: share of \(bootstrap) bootstrap trees with the same split, in percent")
             for warning in result.warnings { print("warning: \(warning)") }
-            if let report { print("report: \(report)/\(ReportWriter.htmlFile)") }
         }
-    }
-
-    private func writeReport(_ result: ModelComparisonResult, responses: [StoredResponse], store: ResponseStore,
-                             to directory: String) throws -> ModelComparisonResult {
-        let written = try ReportWriter.write(.comparison(result), responses: responses, store: store, to: directory)
-        guard case .comparison(let enriched) = written.subject else { return result }
-        FileHandle.standardError.write(Data("report written to \(directory) (root hash \(written.manifest.rootHash))\n".utf8))
-        return enriched
     }
 }
 

@@ -89,6 +89,23 @@ import Testing
         #expect(markdown.components(separatedBy: "<script").count == 2)
     }
 
+    @Test func hostileModelNamesAreEscapedInChartsAndTables() throws {
+        let study = try FakeStudy()
+        let hostile = "<script>alert('name')</script>"
+        let renamed = study.responses.map { response -> StoredResponse in
+            var copy = response
+            if copy.model == "fake-control-1" { copy.model = hostile }
+            return copy
+        }
+        let comparison = ModelComparison.compare(WordProfileDistance(responses: renamed), replicates: 5, seed: 1,
+                                                 reproducibility: FakeStudy.reproducibility("test"))
+        let (subject, manifest) = try ReportWriter.prepare(.comparison(comparison), responses: renamed, store: nil)
+        let html = HTMLReport.render(subject, manifest: manifest)
+        #expect(html.range(of: "<script", options: .caseInsensitive) == nil)
+        #expect(html.contains("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"))
+        #expect(html.contains("class=\"chart tree\"") && html.contains("class=\"chart heatmap\""))
+    }
+
     @Test func htmlIsSelfContainedWithEveryChart() throws {
         let study = try FakeStudy()
         for subject in [ReportSubject.attribution(study.attribution), .equality(study.equality), .comparison(study.comparison)] {
