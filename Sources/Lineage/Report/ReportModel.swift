@@ -68,6 +68,11 @@ struct ReportModel {
             dataQuality = r.dataQuality
             cleaning = r.cleaning
             similarity = r.similarity
+            if let matrix = r.similarity, let tree = Self.tree(from: matrix) {
+                self.tree = tree
+                similarity = Self.reordered(matrix, as: tree.leafNames)
+                distance = "1 − the similarity shown in the heatmap (no bootstrap)"
+            }
             reproducibility = r.reproducibility
         case .equality(let r):
             title = "Equality: \(r.modelA) vs \(r.modelB)"
@@ -138,6 +143,14 @@ struct ReportModel {
             }
             return text
         }
+    }
+
+    /// A neighbour-joining tree of three or more models from their similarities (distance 1 − s).
+    static func tree(from matrix: SimilarityMatrix) -> LineageTree? {
+        let count = matrix.models.count
+        guard count >= 3, matrix.values.count == count, matrix.values.allSatisfy({ $0.count == count }) else { return nil }
+        let distances = (0..<count).map { i in (0..<count).map { j in i == j ? 0 : 1 - matrix.values[i][j] } }
+        return TreeBuilder.tree(DistanceMatrix(names: matrix.models, values: distances))
     }
 
     /// The matrix with its models in `order` (e.g. the tree's leaves, so that clades show as blocks).

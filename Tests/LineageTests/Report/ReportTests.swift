@@ -117,7 +117,7 @@ import Testing
             #expect(html.components(separatedBy: "<svg").count == html.components(separatedBy: "</svg>").count)
             switch subject {
             case .attribution:
-                for kind in ["chart heatmap", "chart forest", "chart null"] { #expect(html.contains(kind), "attribution lacks \(kind)") }
+                for kind in ["chart heatmap", "chart forest", "chart null", "chart tree"] { #expect(html.contains(kind), "attribution lacks \(kind)") }
                 #expect(html.components(separatedBy: "class=\"chart null\"").count == 2)   // only the test with a null sample
             case .equality:
                 for kind in ["chart forest", "chart null"] { #expect(html.contains(kind)) }
