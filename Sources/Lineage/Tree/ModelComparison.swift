@@ -12,10 +12,20 @@ public protocol ModelDistanceSource: Sendable {
     var samples: [String: Int] { get }
     /// Distances over the probes listed by index into `probes`; repeats count again.
     func distances(probes: [Int]) -> DistanceMatrix
+    /// Warnings about the data behind the distances, for the report.
+    var warnings: [String] { get }
+}
+
+extension ModelDistanceSource {
+    public var warnings: [String] { [] }
 }
 
 extension WordProfileDistance: ModelDistanceSource {
     public var description: String { Self.description }
+
+    public var warnings: [String] {
+        isolated.map { "\($0) answered no probe that another model answered: its distance to every model is 1, and its place in the tree means nothing" }
+    }
 }
 
 /// A multi-model comparison: distances, a tree, bootstrap support.
@@ -27,8 +37,8 @@ public enum ModelComparison {
         let distances = source.distances(probes: all)
         let tree = TreeBuilder.bootstrapped(items: all, replicates: replicates, seed: seed, method: method,
                                             distances: source.distances)
-        var warnings: [String] = []
-        let typical = source.samples.values.sorted()[source.samples.count / 2]
+        var warnings = source.warnings
+        let typical = source.samples.isEmpty ? 0 : source.samples.values.sorted()[source.samples.count / 2]
         for (model, count) in source.samples.sorted(by: { $0.key < $1.key }) where count * 4 < typical {
             warnings.append("\(model) has only \(count) responses (typical: \(typical)); its place in the tree is uncertain")
         }

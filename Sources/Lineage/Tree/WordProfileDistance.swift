@@ -19,6 +19,9 @@ public struct WordProfileDistance: Sendable {
     public let probes: [String]
     /// Responses used per model.
     public let samples: [String: Int]
+    /// Models that share no probe with any other model: their centred profile is empty, so they
+    /// sit at distance 1 from everyone.
+    public let isolated: [String]
     let documents: Matrix
     let documentModel: [Int]
     let documentProbe: [Int]
@@ -71,6 +74,10 @@ public struct WordProfileDistance: Sendable {
         documents = matrix
         documentModel = keys.map(\.model)
         documentProbe = keys.map(\.probe)
+        let modelsPerProbe = Dictionary(grouping: keys, by: \.probe).mapValues(\.count)
+        let sharing = Set(keys.filter { modelsPerProbe[$0.probe]! > 1 }.map(\.model))
+        let names = models
+        isolated = names.indices.filter { !sharing.contains($0) }.map { names[$0] }
     }
 
     /// Distances over the probes listed (indices into `probes`; repeats count again, as a

@@ -96,4 +96,18 @@ import Testing
         #expect(matrix[a, copy] < 1e-5)
         #expect(matrix[a, matrix.names.firstIndex(of: "b")!] > 0.1)
     }
+
+    @Test func aModelSharingNoProbeIsFlagged() {
+        var data = responses(models: ["a", "b", "c"], probes: 4, samples: 1, seed: 5)
+        let alone = ProbeContent(turns: ["asked of one model only"])
+        data.append(StoredResponse(id: 999, model: "loner", probeID: 99, probeHash: alone.contentHash, probe: alone, sampleIndex: 0,
+                                   parameters: SamplingParameters(), turns: ["some words here"], finishReason: nil, contentHash: ""))
+        let source = WordProfileDistance(responses: data)
+        #expect(source.isolated == ["loner"])
+        let matrix = source.distances(probes: Array(source.probes.indices))
+        let loner = matrix.names.firstIndex(of: "loner")!
+        #expect(matrix.values[loner].enumerated().allSatisfy { $0.offset == loner || abs($0.element - 1) < 1e-6 })
+        let comparison = ModelComparison.compare(source, replicates: 0, seed: 1, reproducibility: Reproducibility(command: "test", seed: 1, store: "-", configuration: [:]))
+        #expect(comparison.warnings.contains { $0.hasPrefix("loner answered no probe") })
+    }
 }
