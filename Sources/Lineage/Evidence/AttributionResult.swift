@@ -37,6 +37,12 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     public var cleaning: [String: Int]
     public var reproducibility: Reproducibility
 
+    // Added for reports (issue 5); filled in by `ReportWriter` when the analysis leaves them nil.
+    /// The probes that weigh most, with the answers side by side.
+    public var highlights: [ProbeHighlight]? = nil
+    /// Failed, empty and truncated responses per model.
+    public var dataQuality: DataQuality? = nil
+
     public init(question: String, suspect: String, reference: String, controls: [String], verdict: Verdict,
                 verdictExplanation: String, alpha: Double, pValue: Double, combination: String,
                 effect: EffectEstimate, probes: Int, samples: [String: Int], tests: [HypothesisTestResult],
@@ -85,6 +91,12 @@ public struct EqualityResult: Codable, Sendable, Equatable {
     public var warnings: [String]
     public var probeSets: [ProbeSetUsage]
     public var reproducibility: Reproducibility
+
+    // Added for reports (issue 5); filled in by `ReportWriter` when the analysis leaves them nil.
+    /// The probes that weigh most, with the answers side by side.
+    public var highlights: [ProbeHighlight]? = nil
+    /// Failed, empty and truncated responses per model.
+    public var dataQuality: DataQuality? = nil
 
     public init(question: String, modelA: String, modelB: String, verdict: Verdict, verdictExplanation: String,
                 alpha: Double, pValue: Double, test: HypothesisTestResult, probes: Int, samples: [String: Int],

@@ -32,6 +32,11 @@ public struct ProbeEffect: Codable, Sendable, Equatable {
     public var ciLow: Double?
     public var ciHigh: Double?
 
+    // "probeId" so that LineageJSON's snake_case round-trips ("probe_id" decodes to "probeId", not "probeID").
+    enum CodingKeys: String, CodingKey {
+        case probeID = "probeId", probeHash, category, effect, ciLow, ciHigh
+    }
+
     public init(probeID: String, probeHash: String, category: String?, effect: Double,
                 ciLow: Double? = nil, ciHigh: Double? = nil) {
         self.probeID = probeID

@@ -1,0 +1,101 @@
+import Foundation
+
+/// The report as Markdown, for a ticket or a pull request. Text from data is escaped; answers
+/// are in fenced blocks that their own backticks cannot close.
+public enum MarkdownReport {
+    public static func render(_ subject: ReportSubject, manifest: ReportManifest?) -> String {
+        let model = ReportModel(subject, manifest: manifest)
+        var out = "# \(Escape.markdownInline(model.title))\n\n"
+        out += "**Question.** \(Escape.markdownInline(model.question))\n\n"
+        if let verdict = model.verdict { out += "**Verdict: `\(verdict.rawValue)`**\n\n" }
+        for paragraph in model.verdictMeaning where !paragraph.isEmpty { out += Escape.markdownInline(paragraph) + "\n\n" }
+        out += table(["", ""], model.summary.map { [$0.0, $0.1] })
+
+        if !model.tests.isEmpty {
+            out += "\n## Tests\n\n"
+            out += table(["test", "null hypothesis", "statistic", "p-value", "effect [CI]", "method"], model.tests.map { test in
+                [test.name, test.nullHypothesis, Format.number(test.statistic), Format.p(test.pValue),
+                 test.effect.map(Format.interval) ?? "–", test.method + (test.replicates.map { ", B = \($0)" } ?? "")]
+            })
+            for test in model.tests {
+                out += "\n- **\(Escape.markdownInline(test.name))** — alternative: \(Escape.markdownInline(test.alternative))"
+                if let effect = test.effect { out += "; effect: \(Escape.markdownInline(effect.description)) (\(Escape.markdownInline(effect.method)))" }
+                if !test.sampleSizes.isEmpty {
+                    out += "; sizes: " + test.sampleSizes.sorted { $0.key < $1.key }.map { "\(Escape.markdownInline($0.key)) \($0.value)" }.joined(separator: ", ")
+                }
+            }
+            out += "\n"
+        }
+        if let power = model.power {
+            out += "\n**Power.** \(Int((power.power * 100).rounded()))% to detect an effect of \(Format.number(power.effectThatMatters)) with \(power.probesUsed) probes"
+            out += power.probesNeeded.map { "; about \($0) probes needed for 80%" } ?? ""
+            out += " (\(Escape.markdownInline(power.method))).\n"
+        }
+        if !model.controls.isEmpty {
+            out += "\n## Controls\n\n\(Escape.markdownInline(ReportModel.controlsWhy))\n\n"
+            out += table(["control", "diagnostic"], model.controls.map { [$0.model, $0.note ?? "no concern found"] })
+        }
+        if let tree = model.tree {
+            out += "\n## Lineage tree\n\n\(Escape.markdownInline(tree.method)); distance: \(Escape.markdownInline(model.distance ?? "")). Newick (bootstrap support in percent on inner nodes):\n\n"
+            out += Escape.markdownFence(model.newick ?? tree.newick) + "\n"
+        }
+        if let similarity = model.similarity, similarity.models.count <= 12 {
+            out += "\n## Similarity\n\n"
+            out += table([""] + similarity.models, similarity.models.enumerated().map { i, name in
+                [name] + similarity.values[i].map { String(format: "%.3f", $0) }
+            })
+        }
+
+        out += "\n## Probes and samples\n\n\(model.probes) probes used.\n\n"
+        if !model.probeSets.isEmpty {
+            out += table(["probe set", "version", "hash", "probes per category"], model.probeSets.map { set in
+                [set.name, set.version, set.contentHash,
+                 set.probesPerCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")]
+            })
+            out += "\n"
+        }
+        out += table(["model", "responses"], model.samples.sorted { $0.key < $1.key }.map { [$0.key, String($0.value)] })
+
+        if !model.highlights.isEmpty {
+            out += "\n## Probes that weigh most\n"
+            for highlight in model.highlights {
+                out += "\n### \(Escape.markdownInline(highlight.probeID))"
+                out += highlight.category.map { " (\(Escape.markdownInline($0)))" } ?? ""
+                out += " — effect \(Format.number(highlight.effect)) in \(Escape.markdownInline(highlight.test))\n\n"
+                if let system = highlight.system { out += "System:\n\n" + Escape.markdownFence(system) + "\n\n" }
+                out += "Prompt:\n\n" + Escape.markdownFence(highlight.prompt.joined(separator: "\n\n--- next turn ---\n\n")) + "\n"
+                for answer in highlight.answers {
+                    out += "\n**\(Escape.markdownInline(answer.model))** (\(Escape.markdownInline(answer.role)), sample \(answer.sampleIndex)):\n\n"
+                    out += Escape.markdownFence(answer.turns.joined(separator: "\n\n--- next turn ---\n\n")) + "\n"
+                }
+            }
+        }
+
+        let quality = qualityLines(model)
+        if !quality.isEmpty {
+            out += "\n## Data quality\n\n" + quality.map { "- \(Escape.markdownInline($0))\n" }.joined()
+        }
+        out += "\n## Reproducibility\n\n"
+        out += table(["", ""], model.reproducibilityRows.map { [$0.0, $0.1] })
+        if let manifest = model.manifest {
+            out += "\n## Manifest\n\n`manifest.json` lists the SHA-256 of \(manifest.probes.count) probes and \(manifest.responses.count) responses. "
+            out += "Root hash: `\(manifest.rootHash)` (\(Escape.markdownInline(manifest.rootHashMethod))). "
+            out += "`lineage verify REPORT_DIR --store PATH` recomputes it from the store.\n"
+        }
+        return out
+    }
+
+    static func qualityLines(_ model: ReportModel) -> [String] {
+        var lines = model.warnings
+        lines += model.dataQuality?.notes ?? []
+        lines += model.cleaning.sorted { $0.key < $1.key }.map { "cleaning removed \($0.key): \($0.value)" }
+        return lines
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        var out = "| " + header.map(Escape.markdownCell).joined(separator: " | ") + " |\n"
+        out += "|" + header.map { _ in "---|" }.joined() + "\n"
+        for row in rows { out += "| " + row.map(Escape.markdownCell).joined(separator: " | ") + " |\n" }
+        return out
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// What every report format shows, gathered once from any `ReportSubject`, so that Markdown and
+/// HTML say the same things in the same order.
+struct ReportModel {
+    var title: String
+    var question: String
+    var verdict: Verdict?
+    var alpha: Double?
+    /// The result's own explanation first, then what the verdict does and does not mean.
+    var verdictMeaning: [String]
+    var summary: [(String, String)]
+    var tests: [HypothesisTestResult]
+    var overallEffect: EffectEstimate?
+    var power: PowerEstimate?
+    var controls: [(model: String, note: String?)]
+    var probes: Int
+    var samples: [String: Int]
+    var probeSets: [ProbeSetUsage]
+    var highlights: [ProbeHighlight]
+    var warnings: [String]
+    var dataQuality: DataQuality?
+    var cleaning: [String: Int]
+    var similarity: SimilarityMatrix?
+    var tree: LineageTree?
+    var newick: String?
+    var distance: String?
+    var reproducibility: Reproducibility
+    var manifest: ReportManifest?
+
+    static let controlsWhy = """
+        Controls are models believed not to be trained on the reference's outputs. Almost every \
+        chat model resembles a popular reference such as ChatGPT — models trained only on human-written \
+        data included — so closeness to the reference proves nothing by itself. The tests ask whether the \
+        suspect is closer to (or leans further toward) the reference than the controls do; a control that \
+        itself leans toward the reference makes the test harder to pass and is flagged here.
+        """
+
+    init(_ subject: ReportSubject, manifest: ReportManifest?) {
+        self.manifest = manifest
+        cleaning = [:]
+        controls = []
+        tree = nil
+        newick = nil
+        distance = nil
+        switch subject {
+        case .attribution(let r):
+            title = "Attribution: \(r.suspect) ← \(r.reference)"
+            question = r.question
+            verdict = r.verdict
+            alpha = r.alpha
+            verdictMeaning = [r.verdictExplanation, Self.meaning(of: r.verdict, alpha: r.alpha, power: r.power,
+                                                                   rejects: "the suspect's answers are closer to the reference's than the controls explain",
+                                                                   caveat: "It does not by itself prove that the suspect was trained on the reference's outputs: shared training data, a common ancestor or deliberate imitation can leave the same traces, and the size of the effect says nothing about how much data was used.")]
+            summary = [("suspect", r.suspect), ("reference", r.reference), ("controls", r.controls.joined(separator: ", ")),
+                       ("verdict", r.verdict.rawValue), ("α", Format.number(r.alpha)),
+                       ("combined p-value", Format.p(r.pValue)), ("combination", r.combination),
+                       ("effect", Format.interval(r.effect)), ("probes", String(r.probes))]
+            tests = r.tests
+            overallEffect = r.effect
+            power = r.power
+            controls = r.controls.map { ($0, r.controlDiagnostics[$0]) }
+            probes = r.probes
+            samples = r.samples
+            probeSets = r.probeSets
+            highlights = r.highlights ?? []
+            warnings = r.warnings
+            dataQuality = r.dataQuality
+            cleaning = r.cleaning
+            similarity = r.similarity
+            if let matrix = r.similarity, let tree = Self.tree(from: matrix) {
+                self.tree = tree
+                similarity = Self.reordered(matrix, as: tree.leafNames)
+                distance = "1 − the similarity shown in the heatmap (no bootstrap)"
+            }
+            reproducibility = r.reproducibility
+        case .equality(let r):
+            title = "Equality: \(r.modelA) vs \(r.modelB)"
+            question = r.question
+            verdict = r.verdict
+            alpha = r.alpha
+            verdictMeaning = [r.verdictExplanation, Self.meaning(of: r.verdict, alpha: r.alpha, power: r.power,
+                                                                   rejects: "the two answer the same prompts differently, beyond what sampling explains",
+                                                                   caveat: "A difference does not say which change caused it (weights, system prompt, decoding settings, quantisation); no difference does not prove the two are the same model, only that these probes could not tell them apart.")]
+            summary = [("model A", r.modelA), ("model B", r.modelB), ("verdict", r.verdict.rawValue),
+                       ("α", Format.number(r.alpha)), ("p-value", Format.p(r.pValue)), ("probes", String(r.probes))]
+            if let effect = r.test.effect { summary.append(("effect", Format.interval(effect))) }
+            tests = [r.test]
+            overallEffect = r.test.effect
+            power = r.power
+            probes = r.probes
+            samples = r.samples
+            probeSets = r.probeSets
+            highlights = r.highlights ?? []
+            warnings = r.warnings
+            dataQuality = r.dataQuality
+            similarity = nil
+            reproducibility = r.reproducibility
+        case .comparison(let r):
+            title = "Comparison of \(r.models.count) models"
+            question = r.question
+            verdict = nil
+            alpha = nil
+            verdictMeaning = ["""
+                A lineage tree groups models whose answers are alike. Branches close together mean \
+                similar answering behaviour under the distance named below, not proven descent: models \
+                distilled from the same teacher, fine-tuned from the same base, or trained on the same \
+                public data can all end up near each other. Bootstrap support (the share of trees, \
+                rebuilt on probes drawn with replacement, that have the same branch) says how stable a \
+                grouping is, not whether it is a lineage; test a lineage with \"lineage attribute\" and controls.
+                """]
+            summary = [("models", String(r.models.count)), ("distance", r.distance), ("tree", r.tree.method),
+                       ("bootstrap replicates", String(r.bootstrapReplicates)), ("probes", String(r.probes))]
+            tests = []
+            overallEffect = nil
+            power = nil
+            probes = r.probes
+            samples = r.samples
+            probeSets = r.probeSets
+            highlights = []
+            warnings = r.warnings
+            dataQuality = r.dataQuality
+            similarity = Self.reordered(r.similarity, as: r.tree.leafNames)
+            tree = r.tree
+            newick = r.newick
+            distance = r.distance
+            reproducibility = r.reproducibility
+        }
+    }
+
+    static func meaning(of verdict: Verdict, alpha: Double, power: PowerEstimate?, rejects: String, caveat: String) -> String {
+        switch verdict {
+        case .evidence:
+            return "Evidence: the null hypothesis was rejected at α = \(Format.number(alpha)) — \(rejects). The chance of a verdict this strong when the null hypothesis holds is at most α. \(caveat)"
+        case .noEvidence:
+            let powerText = power.map { " The study had \(Int(($0.power * 100).rounded()))% power to detect an effect of \(Format.number($0.effectThatMatters))." } ?? ""
+            return "No evidence: the null hypothesis was not rejected at α = \(Format.number(alpha)), and the data were enough to see an effect that matters.\(powerText) It does not rule out an effect smaller than that. \(caveat)"
+        case .inconclusive:
+            var text = "Inconclusive: the null hypothesis was not rejected at α = \(Format.number(alpha)), but there were too few probes or samples to detect the effect sizes that matter — absence of evidence, not evidence of absence."
+            if let power {
+                text += " Power now: \(Int((power.power * 100).rounded()))% for an effect of \(Format.number(power.effectThatMatters)) with \(power.probesUsed) probes"
+                text += power.probesNeeded.map { "; about \($0) probes would be needed for 80%." } ?? "."
+            }
+            return text
+        }
+    }
+
+    /// A neighbour-joining tree of three or more models from their similarities (distance 1 − s).
+    static func tree(from matrix: SimilarityMatrix) -> LineageTree? {
+        let count = matrix.models.count
+        guard count >= 3, matrix.values.count == count, matrix.values.allSatisfy({ $0.count == count }) else { return nil }
+        let distances = (0..<count).map { i in (0..<count).map { j in i == j ? 0 : 1 - matrix.values[i][j] } }
+        return TreeBuilder.tree(DistanceMatrix(names: matrix.models, values: distances))
+    }
+
+    /// The matrix with its models in `order` (e.g. the tree's leaves, so that clades show as blocks).
+    static func reordered(_ matrix: SimilarityMatrix, as order: [String]) -> SimilarityMatrix {
+        let index = Dictionary(uniqueKeysWithValues: matrix.models.enumerated().map { ($1, $0) })
+        let positions = order.compactMap { index[$0] }
+        guard positions.count == matrix.models.count else { return matrix }
+        return SimilarityMatrix(models: positions.map { matrix.models[$0] },
+                                values: positions.map { i in positions.map { matrix.values[i][$0] } })
+    }
+
+    /// The tests' null distributions worth drawing.
+    var nullDistributions: [(test: HypothesisTestResult, values: [Double])] {
+        tests.compactMap { test in test.nullDistribution.flatMap { $0.isEmpty ? nil : (test, $0) } }
+    }
+
+    /// The per-probe effects of the first test that has them.
+    var perProbe: (test: HypothesisTestResult, effects: [ProbeEffect])? {
+        tests.lazy.compactMap { test in test.perProbe.flatMap { $0.isEmpty ? nil : (test, $0) } }.first
+    }
+
+    var reproducibilityRows: [(String, String)] {
+        var rows = [("command", reproducibility.command), ("tool version", reproducibility.toolVersion),
+                    ("BLAS", reproducibility.blas + (reproducibility.blasCoreType.map { " (core type \($0))" } ?? "")),
+                    ("seed", String(reproducibility.seed)), ("store", reproducibility.store),
+                    ("created", Format.date(reproducibility.createdAt))]
+        for (key, value) in reproducibility.configuration.sorted(by: { $0.key < $1.key }) { rows.append(("config: \(key)", value)) }
+        for test in tests {
+            if let seed = test.seed { rows.append(("seed: \(test.name)", "\(seed)" + (test.replicates.map { ", \($0) replicates" } ?? ""))) }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Where a lineage tree's distances come from: any per-model distance that can be recomputed on
+/// a resampled list of probes (for bootstrap support).
+public protocol ModelDistanceSource: Sendable {
+    /// What the distance measures, in words (printed in reports).
+    var description: String { get }
+    var models: [String] { get }
+    /// The items a bootstrap resamples (probe content hashes).
+    var probes: [String] { get }
+    /// Responses used per model.
+    var samples: [String: Int] { get }
+    /// Distances over the probes listed by index into `probes`; repeats count again.
+    func distances(probes: [Int]) -> DistanceMatrix
+    /// Warnings about the data behind the distances, for the report.
+    var warnings: [String] { get }
+}
+
+extension ModelDistanceSource {
+    public var warnings: [String] { [] }
+}
+
+extension WordProfileDistance: ModelDistanceSource {
+    public var description: String { Self.description }
+
+    public var warnings: [String] {
+        isolated.map { "\($0) answered no probe that another model answered: its distance to every model is 1, and its place in the tree means nothing" }
+    }
+}
+
+/// A multi-model comparison: distances, a tree, bootstrap support.
+public enum ModelComparison {
+    public static func compare(_ source: ModelDistanceSource, method: TreeBuilder.Method = .neighborJoining,
+                               replicates: Int = 100, seed: UInt64, probeSets: [ProbeSetUsage] = [],
+                               reproducibility: Reproducibility) -> ModelComparisonResult {
+        let all = Array(source.probes.indices)
+        let distances = source.distances(probes: all)
+        let tree = TreeBuilder.bootstrapped(items: all, replicates: replicates, seed: seed, method: method,
+                                            distances: source.distances)
+        var warnings = source.warnings
+        let typical = source.samples.isEmpty ? 0 : source.samples.values.sorted()[source.samples.count / 2]
+        for (model, count) in source.samples.sorted(by: { $0.key < $1.key }) where count * 4 < typical {
+            warnings.append("\(model) has only \(count) responses (typical: \(typical)); its place in the tree is uncertain")
+        }
+        if source.models.count < 3 { warnings.append("a tree needs at least 3 models to say anything about grouping") }
+        return ModelComparisonResult(
+            question: "Which of these \(source.models.count) models answer alike, and how do they group?",
+            models: source.models, distance: source.description, distances: distances, tree: tree,
+            bootstrapReplicates: replicates, probes: source.probes.count, samples: source.samples,
+            probeSets: probeSets, warnings: warnings, reproducibility: reproducibility)
+    }
+}

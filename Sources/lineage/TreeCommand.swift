@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+struct TreeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tree",
+        abstract: "Build a lineage tree of the models in the store from their pairwise distances.",
+        discussion: """
+            Computes a distance between every pair of models from their stored answers, builds a tree \
+            by neighbour joining (default; midpoint-rooted for drawing) or UPGMA, and puts bootstrap \
+            support on each inner branch: the share of trees, rebuilt on probes drawn with replacement, \
+            that have the same split. Models close together answer alike; that is not proof of descent \
+            (use `lineage attribute` with controls to test a lineage).
+
+            Distance (--distance): today only word-profile, the tree's interim distance until the \
+            shared fingerprints are wired in: the cosine distance of per-model word-unigram TF-IDF \
+            profiles, each probe's answers centred on their mean across the models that answered it, \
+            so that models answering different probe sets compare by how they answer, not what they \
+            were asked.
+
+            Output: an indented tree with support (default), --newick, or --json (schema \
+            lineage.comparison/v1). --report DIR also writes a report folder (HTML with the tree and \
+            the similarity heatmap, Markdown, JSON, manifest).
+
+            Examples:
+              lineage tree
+              lineage tree --model gpt-4 --model vicuna-13b-v1.3 --model claude-v1
+              lineage tree --bootstrap 200 --seed 7 --newick > models.nwk
+              lineage tree --report results/tree-report
+            """)
+
+    enum Distance: String, ExpressibleByArgument, CaseIterable {
+        case wordProfile = "word-profile"
+    }
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("Include this model (repeatable; default: every model in the store).", valueName: "name"))
+    var models: [String] = []
+
+    @Option(help: ArgumentHelp("Tree method: nj (neighbour joining) or upgma.", valueName: "method"))
+    var method: TreeBuilder.Method = .neighborJoining
+
+    @Option(help: ArgumentHelp("How distances are computed (see above).", valueName: "distance"))
+    var distance: Distance = .wordProfile
+
+    @Option(help: ArgumentHelp("Bootstrap replicates over probes (0: no support values).", valueName: "n"))
+    var bootstrap: Int = 100
+
+    @Option(help: ArgumentHelp("Seed of the bootstrap draws.", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Flag(help: "Print the tree as Newick only.")
+    var newick = false
+
+    @Flag(help: "Print the comparison as JSON (schema lineage.comparison/v1).")
+    var json = false
+
+    @OptionGroup var reportOptions: ReportOptions
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func validate() throws {
+        if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
+        if newick && json { throw ValidationError("choose one of --newick and --json") }
+    }
+
+    func run() throws {
+        let store = try storeOptions.open()
+        let known = Set(try store.modelNames())
+        if let unknown = models.first(where: { !known.contains($0) }) {
+            printError("no model named \"\(unknown)\" in \(store.path)\n  fix: `lineage models` lists the models there")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let responses = try store.responses(models: models.isEmpty ? nil : models)
+        let answered = Set(responses.map(\.model))
+        guard answered.count >= 2 else {
+            printError("a tree needs at least 2 models with responses; \(store.path) has \(answered.count)\n  fix: import or collect answers of more models, or name them with --model")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let source: ModelDistanceSource = switch distance {
+        case .wordProfile: WordProfileDistance(responses: responses)
+        }
+        let probeSets = try StoreEvidence(store: store).probeSetUsage(probeHashes: Set(responses.map(\.probeHash)))
+        let reproducibility = Reproducibility(
+            command: invocation, seed: seed, store: store.path,
+            configuration: ["method": method.rawValue, "distance": distance.rawValue, "bootstrap": String(bootstrap),
+                            "models": models.isEmpty ? "all" : models.joined(separator: ",")])
+        var result = ModelComparison.compare(source, method: method, replicates: bootstrap, seed: seed,
+                                             probeSets: probeSets, reproducibility: reproducibility)
+        if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {
+            result = written
+        }
+        if json {
+            print(try LineageJSON.string(result))
+        } else if newick {
+            print(result.newick)
+        } else {
+            print(TreeText.render(result.tree))
+            print("\(result.models.count) models, \(result.probes) probes; \(result.tree.method); distance: \(result.distance)")
+            print("support: share of \(bootstrap) bootstrap trees with the same split, in percent")
+            for warning in result.warnings { print("warning: \(warning)") }
+        }
+    }
+}
+
+extension TreeBuilder.Method: ExpressibleByArgument {}
+
+/// A tree as indented text for the terminal: support in percent before inner nodes.
+enum TreeText {
+    static func render(_ tree: LineageTree) -> String {
+        var lines: [String] = []
+        func walk(_ node: Int, _ prefix: String, _ isLast: Bool, _ isRoot: Bool) {
+            let item = tree.nodes[node]
+            let branch = isRoot ? "" : (isLast ? "└─ " : "├─ ")
+            let label = item.name ?? (item.support.map { "(\(Int(($0 * 100).rounded()))%)" } ?? "┐")
+            lines.append(prefix + branch + label + (isRoot ? "" : String(format: "  %.3f", item.branchLength)))
+            let childPrefix = isRoot ? "" : prefix + (isLast ? "   " : "│  ")
+            for (index, child) in item.children.enumerated() {
+                walk(child, childPrefix, index == item.children.count - 1, false)
+            }
+        }
+        walk(tree.root, "", true, true)
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that a report still matches the store it was made from.",
+        discussion: """
+            Recomputes the SHA-256 of every probe and response listed in the report's manifest.json \
+            from the text now in the store (never trusting the store's own hash columns), and the \
+            hash of each report file, and says what was changed, removed or added since the report \
+            was written. "Added" means successful responses the store now holds for the report's \
+            models and probes that the report did not use: rerunning it would see them.
+
+            Exit codes:
+              0  everything matches
+              3  something changed, went missing or was added (listed)
+              2  the report folder or the store cannot be read
+
+            Examples:
+              lineage verify results/report-vicuna
+              lineage verify results/report-vicuna --store /data/lineage.sqlite --json
+            """)
+
+    @Argument(help: ArgumentHelp("The report folder (holding manifest.json).", valueName: "report-dir"))
+    var reportDirectory: String
+
+    @Flag(help: "Print the verification as JSON.")
+    var json = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: storeOptions.store) else {
+            printError("no store at \(storeOptions.store)\n  fix: pass the store the report was made from with --store PATH")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let store = try storeOptions.open()
+        let result: ReportVerification
+        do {
+            result = try ReportVerifier.verify(reportDirectory: reportDirectory, store: store)
+        } catch let error as ReportError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        if json {
+            print(try jsonString(result))
+        } else {
+            print("report:   \(result.report)\nstore:    \(result.store)")
+            print("root hash in manifest:  \(result.rootHash)\nroot hash recomputed:   \(result.recomputedRootHash)")
+            for (label, items) in [("changed", result.changed), ("removed", result.removed), ("added", result.added),
+                                   ("report file changed", result.filesChanged)] {
+                for item in items.prefix(50) { print("\(label): \(item)") }
+                if items.count > 50 { print("\(label): ... and \(items.count - 50) more") }
+            }
+            print(result.intact ? "OK: the store and the report files match the manifest."
+                  : "MISMATCH: \(result.changed.count) changed, \(result.removed.count) removed, \(result.added.count) added, \(result.filesChanged.count) report files changed.")
+        }
+        if !result.intact { throw ExitCode(ExitCodes.verificationFailed) }
+    }
+}
+
+extension ExitCodes {
+    /// `lineage verify`: the report no longer matches the store or its own files.
+    static let verificationFailed: Int32 = 3
+}
