@@ -43,6 +43,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks (release builds only): `scripts/benchmark` runs them beside the Python peers.
+        .executableTarget(
+            name: "lineage-benchmarks",
+            dependencies: [
+                "Lineage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "LineageTests",
             dependencies: [
