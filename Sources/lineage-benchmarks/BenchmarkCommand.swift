@@ -13,6 +13,16 @@ struct BenchmarkCommand: ParsableCommand {
             per-core figures.
             """,
         subcommands: [CorpusCommand.self, SgemmCommand.self])
+
+    static func main() {
+        BLASCoreSelection.reexecuteWithBetterCoreIfNeeded()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Writes a synthetic study (one Lineage JSONL file per model) for the end-to-end benchmark.

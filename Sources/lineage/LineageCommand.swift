@@ -10,4 +10,18 @@ struct LineageCommand: AsyncParsableCommand {
         subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self,
                       ReportCommand.self, VerifyCommand.self, TreeCommand.self]
     )
+
+    static func main() async {
+        BLASCoreSelection.reexecuteWithBetterCoreIfNeeded()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

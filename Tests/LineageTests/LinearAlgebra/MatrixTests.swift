@@ -138,3 +138,13 @@ import Testing
         }
     }
 }
+
+@Suite struct BLASCoreSelectionTests {
+    @Test func recommendsTheWidestKernelTheFlagsAllow() {
+        let avx512: Set = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+        #expect(BLASCoreSelection.recommendedCore(cpuFlags: avx512) == "SkylakeX")
+        #expect(BLASCoreSelection.recommendedCore(cpuFlags: avx512.subtracting(["avx512bw"])) == "Haswell")
+        #expect(BLASCoreSelection.recommendedCore(cpuFlags: ["sse3", "avx"]) == "Sandybridge")
+        #expect(BLASCoreSelection.recommendedCore(cpuFlags: ["sse3"]) == nil)
+    }
+}
