@@ -3,6 +3,10 @@ import Foundation
 /// Problems with the responses asked for, worded for the person who named the models.
 public struct FingerprintError: Error, CustomStringConvertible, Sendable {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Turns stored responses into per-probe similarities (`ProbeSimilarities`).
