@@ -65,6 +65,14 @@ public enum AttributionStudy {
                            command: String = "", store: String = "") throws -> AttributionResult {
         try options.validate()
         let raw = try FingerprintBuilder(weights: options.weights).similarities(of: responses, models: options.models)
+        return try analyse(options: options, similarities: raw, catalog: catalog, command: command, store: store)
+    }
+
+    /// The tests and the verdict on per-probe similarities whose models are `options.models`, in order.
+    public static func analyse(options: AttributionOptions, similarities raw: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
+                               command: String = "", store: String = "") throws -> AttributionResult {
+        try options.validate()
+        precondition(raw.models == options.models, "similarities must list the models in the options' order")
         let adjustment = options.adjustForLength ? LengthAdjustment.fit(raw) : nil
         let data = adjustment?.apply(to: raw) ?? raw
 
