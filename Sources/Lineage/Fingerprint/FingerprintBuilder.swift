@@ -161,7 +161,8 @@ struct FingerprintLayout {
             var entries: [(Int, Float)] = []
             entries.reserveCapacity(counts.count)
             var norm: Float = 0
-            for (bucket, count) in counts {
+            // Sorted, so that sums run in one order and a result is reproducible to the last bit.
+            for (bucket, count) in counts.sorted(by: { $0.key < $1.key }) {
                 let value = (1 + log(count)) * idf[bucket]
                 entries.append((bucket, value))
                 norm += value * value
