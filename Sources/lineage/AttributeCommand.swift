@@ -31,10 +31,13 @@ struct AttributeCommand: ParsableCommand {
                              the output says about how many probes would be needed
           2   bad input      unknown model, a model in two roles, too few shared probes...
           1   failure        anything else
-        The effect that matters: a lean toward R of 0.25 probe-to-probe standard deviations beyond
-        the controls' (more R-like than a control on roughly 60% of probes instead of 50%); strongly
-        distilled students show 0.5 or more. "no-evidence" needs the upper confidence bound of the
-        effect to fall below it.
+        The effect that matters: a lean toward R of 0.1 probe-to-probe standard deviations beyond
+        the controls', about what weakly distilled students show (strongly distilled ones show 0.3 or
+        more). "no-evidence" needs the upper confidence bound of the effect to fall below it, which
+        with fewer than a few hundred probes happens only when the suspect clearly leans away;
+        otherwise a non-rejection is "inconclusive", with the number of probes that would be needed.
+        With fewer than --minimum-controls controls (default 2) the verdict is at most inconclusive:
+        one control cannot tell "S learnt from R" from "S and that model differ in kind".
 
         Similarities are cosines of fingerprints (word and character TF-IDF, openings, format and
         style, stock phrases, self-identity claims) after cleaning chat-template leftovers, fake next
@@ -68,6 +71,12 @@ struct AttributeCommand: ParsableCommand {
     @Option(help: "Bootstrap replicates per confidence interval.")
     var bootstrap: Int = 2_000
 
+    @Option(help: "Fewest controls for the verdict evidence.")
+    var minimumControls: Int = 2
+
+    @Option(help: ArgumentHelp("Feature family weights, e.g. words=1,characters=1,openings=0.5,style=0.7,markers=0.5,identity=0.5 (families left out keep their default).", valueName: "family=weight,..."))
+    var featureWeights: String?
+
     @Flag(help: "Do not remove what answer length explains from the similarities.")
     var noLengthAdjustment = false
 
@@ -84,8 +93,10 @@ struct AttributeCommand: ParsableCommand {
         options.bootstrap = bootstrap
         options.adjustForLength = !noLengthAdjustment
         options.referenceFamily = referenceFamily
+        options.minimumControls = minimumControls
         let result: AttributionResult
         do {
+            if let featureWeights { options.weights = try FingerprintWeights(parsing: featureWeights) }
             try options.validate()
             let store = try storeOptions.open()
             let known = Set(try store.modelNames())

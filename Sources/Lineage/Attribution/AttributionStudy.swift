@@ -19,6 +19,10 @@ public struct AttributionOptions: Sendable {
     public var referenceFamily: String?
     /// Below this many probes the verdict is at best `inconclusive`.
     public var minimumProbes = 20
+    /// Below this many controls the verdict is at best `inconclusive`: against a single control the
+    /// test cannot tell "S learnt from R" from "S and that one model differ in kind" (e.g. a chat
+    /// model against a base model), whatever the p-value.
+    public var minimumControls = 2
 
     public init(suspect: String, reference: String, alternativeReference: String? = nil, controls: [String]) {
         self.suspect = suspect
@@ -59,7 +63,8 @@ public struct AttributionOptions: Sendable {
 /// any dependence). The verdict is `evidence` when the combined p ≤ α; `no-evidence` when not and
 /// the (1 − α) upper confidence bound of the primary effect lies below the effect that matters
 /// (`PowerAnalysis.standardizedEffectThatMatters` probe-to-probe standard deviations), with at
-/// least `minimumProbes` probes; otherwise `inconclusive`, with the probes needed.
+/// least `minimumProbes` probes; otherwise `inconclusive`, with the probes needed (also when fewer than
+/// `minimumControls` controls were named, whatever the p-value).
 public enum AttributionStudy {
     public static func run(options: AttributionOptions, responses: [StoredResponse], catalog: ProbeCatalog = ProbeCatalog(),
                            command: String = "", store: String = "") throws -> AttributionResult {
@@ -231,7 +236,12 @@ public enum AttributionStudy {
 
         let verdict: Verdict
         let explanation: String
-        if combined <= options.alpha {
+        if combined <= options.alpha && controlIndices.count < options.minimumControls {
+            verdict = .inconclusive
+            explanation = "Inconclusive: combined p = \(format(combined)) ≤ α, but against only \(controlIndices.count) control(s); at least "
+                + "\(options.minimumControls) are needed, because one control cannot tell \"\(S) learnt from \(R)\" from \"\(S) and that model differ "
+                + "in kind\" (e.g. a chat model against a base model). Add controls known not to be trained on \(R)'s outputs."
+        } else if combined <= options.alpha {
             verdict = .evidence
             explanation = "Evidence that \(S) was trained on outputs of \(R) (or of a model that was): combined p = \(format(combined)) ≤ α = \(format(options.alpha)). "
                 + "\(S) resembles \(R) more than every control does, beyond what chance over \(probeCount) probes explains. It does not prove direct training on \(R): "
@@ -251,6 +261,9 @@ public enum AttributionStudy {
 
         let diagnostics = controlDiagnostics(data: data, options: options, s: s, r: r, a: a, controls: controlIndices,
                                              binding: primary.bindingControl)
+        if controlIndices.count < options.minimumControls {
+            warnings.append("only \(controlIndices.count) control(s): at least \(options.minimumControls) are needed for the verdict evidence")
+        }
         if probeCount < options.minimumProbes {
             warnings.append("only \(probeCount) probes are answered by every model named; at least \(options.minimumProbes) are needed for a verdict other than inconclusive")
         }
@@ -266,6 +279,7 @@ public enum AttributionStudy {
                 "alpha": format(options.alpha), "replicates": String(options.replicates), "bootstrap": String(options.bootstrap),
                 "length adjustment": options.adjustForLength ? "on" : "off", "fingerprint weights": options.weights.description,
                 "effect that matters (sd)": String(mattering), "minimum probes": String(options.minimumProbes),
+                "minimum controls": String(options.minimumControls),
                 "reference family": familyName ?? "unknown",
             ]))
         result.alternativeReference = options.alternativeReference

@@ -23,6 +23,27 @@ public struct FingerprintWeights: Codable, Sendable, Equatable {
         self.identity = identity
     }
 
+    /// Parses "words=1,style=0" (families not named keep their defaults).
+    public init(parsing text: String) throws {
+        self.init()
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let value = Float(parts[1]), value >= 0 else {
+                throw FingerprintError(description: "feature weight '\(item)' is not family=weight with a weight ≥ 0")
+            }
+            switch parts[0] {
+            case "words": words = value
+            case "characters": characters = value
+            case "openings": openings = value
+            case "style": style = value
+            case "markers": markers = value
+            case "identity": identity = value
+            default:
+                throw FingerprintError(description: "unknown feature family '\(parts[0])': use words, characters, openings, style, markers or identity")
+            }
+        }
+    }
+
     public var description: String {
         "words \(words), character 4-grams \(characters), openings \(openings), style \(style), markers \(markers), identity \(identity)"
     }

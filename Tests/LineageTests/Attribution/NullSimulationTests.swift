@@ -63,7 +63,9 @@ import Testing
         var primaryRejections = 0, identityRejections = 0, verdictRejections = 0
         for _ in 0..<studies {
             let data = Self.simulate(probes: 40, controls: 1, suspectLean: 0.5, &rng)
-            let result = try AttributionStudy.analyse(options: Self.options(controls: 1, seed: rng.next()), similarities: data)
+            var options = Self.options(controls: 1, seed: rng.next())
+            options.minimumControls = 1
+            let result = try AttributionStudy.analyse(options: options, similarities: data)
             if result.tests[0].pValue <= 0.05 { primaryRejections += 1 }
             if result.tests[1].pValue <= 0.05 { identityRejections += 1 }
             if result.verdict == .evidence { verdictRejections += 1 }
