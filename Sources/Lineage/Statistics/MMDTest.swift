@@ -44,7 +44,7 @@ public enum MMDTest {
         }
         guard nXX > 0, nYY > 0 else {
             throw InsufficientSamples(description: "the MMD test needs at least two completions of the same prompt from each model "
-                + "(several samples per probe, e.g. `lineage run --samples 4`); these have one per prompt")
+                + "(collect several samples per probe at a temperature above 0); these have one per prompt")
         }
         func statistic(_ labels: [[Bool]]) -> Double {
             var xx = 0.0, xy = 0.0, yy = 0.0
