@@ -119,11 +119,11 @@ public enum AttributionStudy {
                 (outcome.pValues[x], -outcome.observed[x]) < (outcome.pValues[y], -outcome.observed[y])
             }!
             let column = (0..<e.rows).map { Double(e[$0, binding]) }
-            let single = Matrix(rows: e.rows, columns: 1, values: column.map(Float.init))
-            let interval = PairedResampling.bootstrapIntervals(effects: single, replicates: options.bootstrap, level: 0.95,
-                                                               seed: testSeed &+ 1)[0]
-            let upper = PairedResampling.bootstrapIntervals(effects: single, replicates: options.bootstrap, level: 1 - 2 * options.alpha,
-                                                            seed: testSeed &+ 1)[0].high
+            let replicates = PairedResampling.bootstrapMeans(effects: Matrix(rows: e.rows, columns: 1, values: column.map(Float.init)),
+                                                             replicates: options.bootstrap, seed: testSeed &+ 1).values.map(Double.init).sorted()
+            let interval = PairedResampling.percentileInterval(replicates, level: 0.95)
+            // The one-sided (1 − α) upper confidence bound, for the no-evidence rule.
+            let upper = PairedResampling.percentileInterval(replicates, level: 1 - 2 * options.alpha).high
             let stride = max(1, options.replicates / 1000)
             let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
             let controlName = options.models[controlIndices[binding]]
@@ -259,7 +259,7 @@ public enum AttributionStudy {
                 + "). About \(power.probesNeeded.map(String.init) ?? "?") probes would be needed. Absence of evidence, not evidence of absence."
         }
 
-        let diagnostics = controlDiagnostics(data: data, options: options, s: s, r: r, a: a, controls: controlIndices,
+        let diagnostics = controlDiagnostics(data: data, raw: raw, options: options, s: s, r: r, a: a, controls: controlIndices,
                                              binding: primary.bindingControl)
         if controlIndices.count < options.minimumControls {
             warnings.append("only \(controlIndices.count) control(s): at least \(options.minimumControls) are needed for the verdict evidence")
@@ -290,7 +290,7 @@ public enum AttributionStudy {
     /// Notes on controls that look unsuitable: one that leans toward R more than the other controls
     /// (it may itself be trained on R's outputs, and caps the power for every suspect), one nearly
     /// identical to the suspect, and the one the verdict's p-value comes from.
-    static func controlDiagnostics(data: ProbeSimilarities, options: AttributionOptions, s: Int, r: Int, a: Int?,
+    static func controlDiagnostics(data: ProbeSimilarities, raw: ProbeSimilarities, options: AttributionOptions, s: Int, r: Int, a: Int?,
                                    controls: [Int], binding: Int) -> [String: String] {
         var notes: [String: String] = [:]
         let probeCount = data.probes.count
@@ -313,7 +313,7 @@ public enum AttributionStudy {
                         + "in the suspect and caps the power for every suspect; consider replacing it")
                 }
             }
-            let closeness = data.series(s, c).reduce(0, +) / Double(max(1, probeCount))
+            let closeness = raw.series(s, c).reduce(0, +) / Double(max(1, probeCount))
             if closeness > 0.9 {
                 parts.append("nearly identical to the suspect (mean similarity \(format(closeness))): the same model, or a fine-tune of it?")
             }

@@ -37,8 +37,6 @@ public struct ProbeSimilarities: Sendable {
         self.samples = samples
     }
 
-    public func index(of model: String) -> Int? { models.firstIndex(of: model) }
-
     /// Probe-by-probe similarity of models `a` and `b`.
     public func series(_ a: Int, _ b: Int) -> [Double] {
         similarities.map { Double($0[a, b]) }

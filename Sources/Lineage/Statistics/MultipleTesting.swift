@@ -15,11 +15,4 @@ public enum MultipleTesting {
         }
         return adjusted
     }
-
-    /// The Cauchy combination test (Liu & Xie 2020): valid under arbitrary dependence for small α.
-    public static func cauchy(_ pValues: [Double]) -> Double {
-        guard !pValues.isEmpty else { return 1 }
-        let t = pValues.map { tan((0.5 - min(max($0, 1e-15), 1 - 1e-15)) * Double.pi) }.reduce(0, +) / Double(pValues.count)
-        return min(1, max(0, 0.5 - atan(t) / Double.pi))
-    }
 }

@@ -54,22 +54,32 @@ public enum PairedResampling {
         return SignFlipOutcome(observed: observed, pValues: pValues, null: null)
     }
 
-    /// Percentile-bootstrap intervals of each column's mean, resampling probes.
-    public static func bootstrapIntervals(effects: Matrix, replicates: Int, level: Double, seed: UInt64)
-        -> [(low: Double, high: Double)] {
+    /// Bootstrap replicates of each column's mean, resampling probes: B×K, one `sgemm` of a B×P
+    /// matrix of multinomial probe weights with the effects.
+    public static func bootstrapMeans(effects: Matrix, replicates: Int, seed: UInt64) -> Matrix {
         let p = effects.rows
-        guard p > 0 else { return Array(repeating: (0, 0), count: effects.columns) }
+        guard p > 0 else { return Matrix(rows: replicates, columns: effects.columns) }
         var generator = SeededGenerator(seed: seed)
         var weights = Matrix(rows: replicates, columns: p)
         let unit = 1 / Float(p)
         for r in 0..<replicates {
             for _ in 0..<p { weights.values[r * p + Int(generator.next() % UInt64(p))] += unit }
         }
-        let means = weights.multiplied(by: effects)
+        return weights.multiplied(by: effects)
+    }
+
+    /// Percentile-bootstrap intervals of each column's mean at the given two-sided level.
+    public static func bootstrapIntervals(effects: Matrix, replicates: Int, level: Double, seed: UInt64)
+        -> [(low: Double, high: Double)] {
+        let means = bootstrapMeans(effects: effects, replicates: replicates, seed: seed)
         return (0..<effects.columns).map { k in
-            let sorted = (0..<replicates).map { Double(means[$0, k]) }.sorted()
-            return (quantile(sorted, (1 - level) / 2), quantile(sorted, 1 - (1 - level) / 2))
+            percentileInterval((0..<replicates).map { Double(means[$0, k]) }.sorted(), level: level)
         }
+    }
+
+    /// The percentile interval of sorted replicates.
+    public static func percentileInterval(_ sorted: [Double], level: Double) -> (low: Double, high: Double) {
+        (quantile(sorted, (1 - level) / 2), quantile(sorted, 1 - (1 - level) / 2))
     }
 
     /// The exact one-sided sign-flip p-value by enumerating all 2^P sign vectors (small P only):
