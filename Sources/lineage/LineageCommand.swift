@@ -8,6 +8,7 @@ struct LineageCommand: AsyncParsableCommand {
         abstract: "Find out, from the outside, whether one language model was trained on another's outputs.",
         version: LineageVersion.current,
         subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self,
+                      SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
                       ReportCommand.self, VerifyCommand.self, TreeCommand.self]
     )
 

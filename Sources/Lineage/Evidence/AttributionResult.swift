@@ -36,6 +36,11 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     /// What cleaning removed before featurising, e.g. ["probe echo": 12, "chat-template leftover": 3].
     public var cleaning: [String: Int]
     public var reproducibility: Reproducibility
+    /// The model of another family the difference-in-differences test measures the lean against.
+    public var alternativeReference: String?
+    /// Share of the within-probe variance of pairwise similarity that answer length explained (and
+    /// that was removed before testing); nil when the length adjustment was off.
+    public var lengthExplainedVariance: Double?
 
     // Added for reports (issue 5); filled in by `ReportWriter` when the analysis leaves them nil.
     /// The probes that weigh most, with the answers side by side.

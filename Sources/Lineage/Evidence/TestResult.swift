@@ -67,11 +67,15 @@ public struct HypothesisTestResult: Codable, Sendable, Equatable {
     /// A sample of the statistic's null distribution (for the report's chart); may be thinned.
     public var nullDistribution: [Double]?
     public var perProbe: [ProbeEffect]?
+    /// Whether the verdict rests on this test (false: reported for context only).
+    public var usedInVerdict: Bool?
+    /// The p-value after the multiple-testing adjustment of the verdict's combination (Holm), when used in it.
+    public var adjustedPValue: Double?
 
     public init(name: String, nullHypothesis: String, alternative: String, statistic: Double, pValue: Double,
                 effect: EffectEstimate? = nil, sampleSizes: [String: Int] = [:], method: String,
                 replicates: Int? = nil, seed: UInt64? = nil, nullDistribution: [Double]? = nil,
-                perProbe: [ProbeEffect]? = nil) {
+                perProbe: [ProbeEffect]? = nil, usedInVerdict: Bool? = nil, adjustedPValue: Double? = nil) {
         self.name = name
         self.nullHypothesis = nullHypothesis
         self.alternative = alternative
@@ -84,6 +88,8 @@ public struct HypothesisTestResult: Codable, Sendable, Equatable {
         self.seed = seed
         self.nullDistribution = nullDistribution
         self.perProbe = perProbe
+        self.usedInVerdict = usedInVerdict
+        self.adjustedPValue = adjustedPValue
     }
 }
 

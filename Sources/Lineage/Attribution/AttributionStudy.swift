@@ -1,0 +1,333 @@
+import Foundation
+
+/// What `lineage attribute` is asked, with every knob that changes the answer.
+public struct AttributionOptions: Sendable {
+    public var suspect: String
+    public var reference: String
+    /// A reference of another family; enables the difference-in-differences test (recommended).
+    public var alternativeReference: String?
+    public var controls: [String]
+    public var alpha = 0.05
+    public var seed: UInt64 = 20_240_601
+    /// Sign-flip replicates per test.
+    public var replicates = 9_999
+    /// Bootstrap replicates per confidence interval.
+    public var bootstrap = 2_000
+    public var adjustForLength = true
+    public var weights = FingerprintWeights()
+    /// The maker family whose names count as the reference's identity (default: inferred from its name).
+    public var referenceFamily: String?
+    /// Below this many probes the verdict is at best `inconclusive`.
+    public var minimumProbes = 20
+    /// Below this many controls the verdict is at best `inconclusive`: against a single control the
+    /// test cannot tell "S learnt from R" from "S and that one model differ in kind" (e.g. a chat
+    /// model against a base model), whatever the p-value.
+    public var minimumControls = 2
+
+    public init(suspect: String, reference: String, alternativeReference: String? = nil, controls: [String]) {
+        self.suspect = suspect
+        self.reference = reference
+        self.alternativeReference = alternativeReference
+        self.controls = controls
+    }
+
+    public var models: [String] { [suspect, reference] + (alternativeReference.map { [$0] } ?? []) + controls }
+
+    /// Checks the roles; the message says what to change.
+    public func validate() throws {
+        guard !controls.isEmpty else {
+            throw FingerprintError(description: "no control model: name at least one with --control (a model known not to be trained on \(reference)'s outputs)")
+        }
+        var seen = Set<String>()
+        for model in models where !seen.insert(model).inserted {
+            throw FingerprintError(description: "'\(model)' is named in two roles: suspect, reference, alternative reference and controls must all differ")
+        }
+        guard alpha > 0, alpha < 0.5 else { throw FingerprintError(description: "--alpha must lie between 0 and 0.5, got \(alpha)") }
+        guard replicates >= 99, bootstrap >= 99 else { throw FingerprintError(description: "use at least 99 replicates") }
+    }
+}
+
+/// Attribution: from stored responses to an `AttributionResult`.
+///
+/// The sampling unit is the probe. For each probe, fingerprint cosines (length-adjusted) give
+/// per-probe effects against every control, and the tests are sign-flip tests over probes:
+/// - difference-in-differences (primary when an alternative reference R₂ is named): S leans toward
+///   R, relative to R₂, more than each control does — [s(S,R) − s(S,R₂)] − [s(C,R) − s(C,R₂)].
+///   Everything looks more like ChatGPT than like Claude; this difference cancels that.
+/// - reference-centric (primary without R₂): S is nearer to R than each control is — s(S,R) − s(C,R).
+/// - suspect-centric (context only): S is nearer to R than to each control — s(S,R) − s(S,C).
+/// - self-identity (primary when R's maker is known): S names R or its maker on more probes than
+///   each control does (McNemar's exact test; names the probe mentions do not count).
+/// Each similarity test is intersection-union over controls (its p-value is the largest over
+/// controls: S must beat every control). The primary tests are combined by Holm's rule (valid under
+/// any dependence). The verdict is `evidence` when the combined p ≤ α; `no-evidence` when not and
+/// the (1 − α) upper confidence bound of the primary effect lies below the effect that matters
+/// (`PowerAnalysis.standardizedEffectThatMatters` probe-to-probe standard deviations), with at
+/// least `minimumProbes` probes; otherwise `inconclusive`, with the probes needed (also when fewer than
+/// `minimumControls` controls were named, whatever the p-value).
+public enum AttributionStudy {
+    public static func run(options: AttributionOptions, responses: [StoredResponse], catalog: ProbeCatalog = ProbeCatalog(),
+                           command: String = "", store: String = "") throws -> AttributionResult {
+        try options.validate()
+        let raw = try FingerprintBuilder(weights: options.weights).similarities(of: responses, models: options.models)
+        return try analyse(options: options, similarities: raw, catalog: catalog, command: command, store: store)
+    }
+
+    /// The tests and the verdict on per-probe similarities whose models are `options.models`, in order.
+    public static func analyse(options: AttributionOptions, similarities raw: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
+                               command: String = "", store: String = "") throws -> AttributionResult {
+        try options.validate()
+        precondition(raw.models == options.models, "similarities must list the models in the options' order")
+        let adjustment = options.adjustForLength ? LengthAdjustment.fit(raw) : nil
+        let data = adjustment?.apply(to: raw) ?? raw
+
+        let s = 0, r = 1
+        let a: Int? = options.alternativeReference == nil ? nil : 2
+        let controlIndices = Array((options.alternativeReference == nil ? 2 : 3)..<options.models.count)
+        let probeCount = data.probes.count
+        let seed = options.seed
+        let lengthNote = options.adjustForLength ? " (length-adjusted cosine)" : " (cosine)"
+        var warnings: [String] = []
+
+        func effects(_ perProbe: (Matrix, Int) -> Float) -> Matrix {
+            var m = Matrix(rows: probeCount, columns: controlIndices.count)
+            for p in 0..<probeCount {
+                for (k, c) in controlIndices.enumerated() { m[p, k] = perProbe(data.similarities[p], c) }
+            }
+            return m
+        }
+        func probeEffects(_ column: [Double]) -> [ProbeEffect] {
+            zip(data.probes, column).map { probe, effect in
+                let entry = catalog.entries[probe.probeID]
+                return ProbeEffect(probeID: entry?.externalID ?? String(probe.probeHash.prefix(12)), probeHash: probe.probeHash,
+                                   category: entry?.category, effect: effect)
+            }
+        }
+
+        struct SimilarityTest {
+            var result: HypothesisTestResult
+            var bindingColumn: [Double]
+            var upperBound: Double
+            var bindingControl: Int
+        }
+        /// An intersection-union sign-flip test over controls on a P×K effect matrix.
+        func similarityTest(name: String, null: String, alternative: String, description: String,
+                            effects e: Matrix, seedOffset: UInt64) -> SimilarityTest {
+            let testSeed = seed &+ seedOffset
+            let outcome = PairedResampling.signFlip(effects: e, replicates: options.replicates, seed: testSeed)
+            let binding = (0..<e.columns).max { x, y in
+                (outcome.pValues[x], -outcome.observed[x]) < (outcome.pValues[y], -outcome.observed[y])
+            }!
+            let column = (0..<e.rows).map { Double(e[$0, binding]) }
+            let replicates = PairedResampling.bootstrapMeans(effects: Matrix(rows: e.rows, columns: 1, values: column.map(Float.init)),
+                                                             replicates: options.bootstrap, seed: testSeed &+ 1).values.map(Double.init).sorted()
+            let interval = PairedResampling.percentileInterval(replicates, level: 0.95)
+            // The one-sided (1 − α) upper confidence bound, for the no-evidence rule.
+            let upper = PairedResampling.percentileInterval(replicates, level: 1 - 2 * options.alpha).high
+            let stride = max(1, options.replicates / 1000)
+            let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
+            let controlName = options.models[controlIndices[binding]]
+            let perControl = zip(controlIndices, zip(outcome.observed, outcome.pValues)).map { c, v in
+                "\(options.models[c]): mean \(format(v.0)), p = \(format(v.1))"
+            }.joined(separator: "; ")
+            let result = HypothesisTestResult(
+                name: name, nullHypothesis: null, alternative: alternative,
+                statistic: outcome.observed[binding], pValue: outcome.pValues.max()!,
+                effect: EffectEstimate(description: description.replacingOccurrences(of: "{control}", with: controlName) + lengthNote,
+                                       estimate: outcome.observed[binding], ciLow: interval.low, ciHigh: interval.high,
+                                       level: 0.95, method: "percentile bootstrap over probes, B = \(options.bootstrap)"),
+                sampleSizes: ["probes": probeCount, "controls": controlIndices.count],
+                method: "paired sign-flip test over probes, one-sided, B = \(options.replicates); intersection-union over controls "
+                    + "(p = largest over controls; binding control: \(controlName)). Per control: \(perControl)",
+                replicates: options.replicates, seed: testSeed, nullDistribution: nullSample, perProbe: probeEffects(column))
+            return SimilarityTest(result: result, bindingColumn: column, upperBound: upper, bindingControl: controlIndices[binding])
+        }
+
+        let S = options.suspect, R = options.reference
+        var primary: SimilarityTest
+        var context: [HypothesisTestResult] = []
+        let referenceCentric = similarityTest(
+            name: "reference-centric closeness",
+            null: "\(S) is no nearer to \(R) than some control is (per probe, s(\(S),\(R)) − s(C,\(R)) is symmetric about 0 for some control C)",
+            alternative: "\(S) is nearer to \(R) than every control is",
+            description: "mean per-probe s(\(S),\(R)) − s({control},\(R))",
+            effects: effects { m, c in m[s, r] - m[c, r] }, seedOffset: 10)
+        let suspectCentric = similarityTest(
+            name: "suspect-centric closeness",
+            null: "\(S) is no nearer to \(R) than to some control",
+            alternative: "\(S) is nearer to \(R) than to every control",
+            description: "mean per-probe s(\(S),\(R)) − s(\(S),{control})",
+            effects: effects { m, c in m[s, r] - m[s, c] }, seedOffset: 20)
+        if let a, let R2 = options.alternativeReference {
+            primary = similarityTest(
+                name: "difference-in-differences lean",
+                null: "\(S) leans toward \(R) (relative to \(R2)) no more than some control does",
+                alternative: "\(S) leans toward \(R), relative to \(R2), more than every control does",
+                description: "mean per-probe [s(\(S),\(R)) − s(\(S),\(R2))] − [s({control},\(R)) − s({control},\(R2))]",
+                effects: effects { m, c in (m[s, r] - m[s, a]) - (m[c, r] - m[c, a]) }, seedOffset: 0)
+            context = [referenceCentric.result, suspectCentric.result]
+        } else {
+            primary = referenceCentric
+            context = [suspectCentric.result]
+            warnings.append("no alternative reference: the primary test is reference-centric closeness, which a model that is simply a "
+                + "better assistant than the controls can pass; name a reference of another family with --alternative-reference")
+        }
+
+        // Self-identity claims.
+        var identity: HypothesisTestResult?
+        let familyName = options.referenceFamily ?? IdentityLexicon.family(ofModelNamed: R)?.name
+        if let familyName, let f = IdentityLexicon.families.firstIndex(where: { $0.name.lowercased() == familyName.lowercased() }) {
+            let claims = { (model: Int) in data.identityClaims.map { $0[model][f] } }
+            let outcomes = controlIndices.map { PairedClaimTest.test(suspect: claims(s), control: claims($0)) }
+            let binding = outcomes.indices.max { outcomes[$0].pValue < outcomes[$1].pValue }!
+            let column = zip(claims(s), claims(controlIndices[binding])).map { Double(($0 ? 1 : 0) - ($1 ? 1 : 0)) }
+            let interval = PairedResampling.bootstrapIntervals(
+                effects: Matrix(rows: probeCount, columns: 1, values: column.map(Float.init)),
+                replicates: options.bootstrap, level: 0.95, seed: seed &+ 30)[0]
+            let controlName = options.models[controlIndices[binding]]
+            let family = IdentityLexicon.families[f]
+            identity = HypothesisTestResult(
+                name: "self-identity claims",
+                nullHypothesis: "\(S) claims to be \(family.name) (\(family.names.prefix(4).joined(separator: ", ")), ...) on no more probes than some control does",
+                alternative: "\(S) claims to be \(family.name) on more probes than every control does",
+                statistic: Double(outcomes[binding].suspectOnly - outcomes[binding].controlOnly),
+                pValue: outcomes.map(\.pValue).max()!,
+                effect: EffectEstimate(description: "share of probes where \(S) claims \(family.name) minus the share where \(controlName) does",
+                                       estimate: column.reduce(0, +) / Double(max(1, probeCount)), ciLow: interval.low, ciHigh: interval.high,
+                                       level: 0.95, method: "percentile bootstrap over probes, B = \(options.bootstrap)"),
+                sampleSizes: ["probes": probeCount, "controls": controlIndices.count,
+                              "suspect probes with a claim": claims(s).filter { $0 }.count],
+                method: "McNemar's exact test (one-sided binomial on discordant probes), intersection-union over controls; "
+                    + "a name counts in a sentence about the model itself, not when the probe mentions it. Per control: "
+                    + zip(controlIndices, outcomes).map { "\(options.models[$0]): \($1.suspectOnly) vs \($1.controlOnly), p = \(format($1.pValue))" }
+                        .joined(separator: "; "),
+                perProbe: probeEffects(column))
+        } else {
+            warnings.append("the maker of \(R) is not known from its name, so the self-identity test was not run; name it with --reference-family "
+                + "(one of: \(IdentityLexicon.families.map(\.name).joined(separator: ", ")))")
+        }
+
+        // Combination and verdict.
+        var verdictTests = [primary.result] + (identity.map { [$0] } ?? [])
+        let adjusted = MultipleTesting.holm(verdictTests.map(\.pValue))
+        for i in verdictTests.indices {
+            verdictTests[i].usedInVerdict = true
+            verdictTests[i].adjustedPValue = adjusted[i]
+        }
+        for i in context.indices { context[i].usedInVerdict = false }
+        let combined = adjusted.min()!
+        let testAlpha = options.alpha / Double(verdictTests.count)
+
+        let column = primary.bindingColumn
+        let mean = column.reduce(0, +) / Double(max(1, column.count))
+        let sd = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, column.count - 1))).squareRoot()
+        let mattering = PowerAnalysis.standardizedEffectThatMatters
+        let effectThatMatters = mattering * sd
+        let observedStandardized = sd > 0 ? mean / sd : 0
+        let target = observedStandardized > 0 && observedStandardized < mattering ? observedStandardized : mattering
+        let power = PowerEstimate(
+            effectThatMatters: effectThatMatters,
+            power: PowerAnalysis.power(standardizedEffect: mattering, probes: probeCount, alpha: testAlpha),
+            probesUsed: probeCount,
+            probesNeeded: PowerAnalysis.probesNeeded(standardizedEffect: target, alpha: testAlpha),
+            method: "normal approximation to the one-sided sign-flip test at α/\(verdictTests.count) = \(format(testAlpha)); the effect that matters "
+                + "is \(mattering) probe-to-probe standard deviations of the primary effect (sd \(format(sd))); probes needed for 80% power "
+                + (target < mattering ? "at the observed standardised effect \(format(observedStandardized))" : "at the effect that matters"))
+
+        let verdict: Verdict
+        let explanation: String
+        if combined <= options.alpha && controlIndices.count < options.minimumControls {
+            verdict = .inconclusive
+            explanation = "Inconclusive: combined p = \(format(combined)) ≤ α, but against only \(controlIndices.count) control(s); at least "
+                + "\(options.minimumControls) are needed, because one control cannot tell \"\(S) learnt from \(R)\" from \"\(S) and that model differ "
+                + "in kind\" (e.g. a chat model against a base model). Add controls known not to be trained on \(R)'s outputs."
+        } else if combined <= options.alpha {
+            verdict = .evidence
+            explanation = "Evidence that \(S) was trained on outputs of \(R) (or of a model that was): combined p = \(format(combined)) ≤ α = \(format(options.alpha)). "
+                + "\(S) resembles \(R) more than every control does, beyond what chance over \(probeCount) probes explains. It does not prove direct training on \(R): "
+                + "a model distilled from \(R)'s family or from another student of it would show the same."
+        } else if probeCount >= options.minimumProbes && primary.upperBound < effectThatMatters {
+            verdict = .noEvidence
+            explanation = "No evidence: combined p = \(format(combined)) > α, and the upper \(Int((1 - options.alpha) * 100))% confidence bound of the primary effect "
+                + "(\(format(primary.upperBound))) lies below the effect that matters (\(format(effectThatMatters))): if \(S) leaned toward \(R) that much more "
+                + "than the controls, these \(probeCount) probes would very likely have shown it."
+        } else {
+            verdict = .inconclusive
+            explanation = "Inconclusive: combined p = \(format(combined)) > α, but the data cannot rule out an effect that matters "
+                + "(upper confidence bound \(format(primary.upperBound)) ≥ \(format(effectThatMatters))"
+                + (probeCount < options.minimumProbes ? "; only \(probeCount) probes, fewer than \(options.minimumProbes)" : "")
+                + "). About \(power.probesNeeded.map(String.init) ?? "?") probes would be needed. Absence of evidence, not evidence of absence."
+        }
+
+        let diagnostics = controlDiagnostics(data: data, raw: raw, options: options, s: s, r: r, a: a, controls: controlIndices,
+                                             binding: primary.bindingControl)
+        if controlIndices.count < options.minimumControls {
+            warnings.append("only \(controlIndices.count) control(s): at least \(options.minimumControls) are needed for the verdict evidence")
+        }
+        if probeCount < options.minimumProbes {
+            warnings.append("only \(probeCount) probes are answered by every model named; at least \(options.minimumProbes) are needed for a verdict other than inconclusive")
+        }
+
+        var result = AttributionResult(
+            question: "Was \(S) trained on outputs of \(R)?", suspect: S, reference: R, controls: options.controls,
+            verdict: verdict, verdictExplanation: explanation, alpha: options.alpha, pValue: combined,
+            combination: "Holm (Bonferroni for the global null) over \(verdictTests.map(\.name).joined(separator: " and ")); valid under any dependence",
+            effect: primary.result.effect!, probes: probeCount, samples: data.samples, tests: verdictTests + context, power: power,
+            controlDiagnostics: diagnostics, warnings: warnings, similarity: raw.meanSimilarity, probeSets: catalog.probeSets,
+            cleaning: data.cleaning,
+            reproducibility: Reproducibility(command: command, seed: seed, store: store, configuration: [
+                "alpha": format(options.alpha), "replicates": String(options.replicates), "bootstrap": String(options.bootstrap),
+                "length adjustment": options.adjustForLength ? "on" : "off", "fingerprint weights": options.weights.description,
+                "effect that matters (sd)": String(mattering), "minimum probes": String(options.minimumProbes),
+                "minimum controls": String(options.minimumControls),
+                "reference family": familyName ?? "unknown",
+            ]))
+        result.alternativeReference = options.alternativeReference
+        result.lengthExplainedVariance = adjustment?.explainedVariance
+        return result
+    }
+
+    /// Notes on controls that look unsuitable: one that leans toward R more than the other controls
+    /// (it may itself be trained on R's outputs, and caps the power for every suspect), one nearly
+    /// identical to the suspect, and the one the verdict's p-value comes from.
+    static func controlDiagnostics(data: ProbeSimilarities, raw: ProbeSimilarities, options: AttributionOptions, s: Int, r: Int, a: Int?,
+                                   controls: [Int], binding: Int) -> [String: String] {
+        var notes: [String: String] = [:]
+        let probeCount = data.probes.count
+        func lean(_ c: Int, _ p: Int) -> Float {
+            let m = data.similarities[p]
+            return a.map { m[c, r] - m[c, $0] } ?? m[c, r]
+        }
+        for (k, c) in controls.enumerated() {
+            var parts: [String] = []
+            if controls.count > 1 {
+                var e = Matrix(rows: probeCount, columns: 1)
+                for p in 0..<probeCount {
+                    let others = controls.filter { $0 != c }.map { lean($0, p) }.reduce(0, +) / Float(controls.count - 1)
+                    e[p, 0] = lean(c, p) - others
+                }
+                let outcome = PairedResampling.signFlip(effects: e, replicates: 1_999, seed: options.seed &+ 100 &+ UInt64(k))
+                if outcome.pValues[0] <= options.alpha {
+                    parts.append("leans toward \(options.reference) more than the other controls do (mean \(format(outcome.observed[0])), "
+                        + "p = \(format(outcome.pValues[0]))): it may itself be trained on \(options.reference)'s outputs, which hides such training "
+                        + "in the suspect and caps the power for every suspect; consider replacing it")
+                }
+            }
+            let closeness = raw.series(s, c).reduce(0, +) / Double(max(1, probeCount))
+            if closeness > 0.9 {
+                parts.append("nearly identical to the suspect (mean similarity \(format(closeness))): the same model, or a fine-tune of it?")
+            }
+            if c == binding {
+                parts.append("binding control: the primary test's p-value comes from the comparison with this control")
+            }
+            if !parts.isEmpty { notes[options.models[c]] = parts.joined(separator: "; ") }
+        }
+        return notes
+    }
+}
+
+func format(_ value: Double) -> String {
+    if value == 0 { return "0" }
+    if abs(value) < 0.001 { return String(format: "%.2e", value) }
+    return String(format: "%.4g", value)
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// Problems with the responses asked for, worded for the person who named the models.
+public struct FingerprintError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}
+
+/// Turns stored responses into per-probe similarities (`ProbeSimilarities`).
+///
+/// One pass cleans and featurises every answer turn of the named models on the probes all of them
+/// answered; document frequencies (for TF-IDF) and style statistics come from that same corpus.
+/// Then, probe by probe and turn by turn, the models' fingerprints are written as rows of one dense
+/// Float32 matrix (a weighted, L2-normalised block per feature family; samples averaged) and a
+/// single `ssyrk` gives all their cosines.
+public struct FingerprintBuilder: Sendable {
+    public var weights: FingerprintWeights
+    public var cleaner = ResponseCleaner()
+
+    public init(weights: FingerprintWeights = FingerprintWeights()) {
+        self.weights = weights
+    }
+
+    public func similarities(of responses: [StoredResponse], models: [String]) throws -> ProbeSimilarities {
+        guard !models.isEmpty else { throw FingerprintError(description: "no models named") }
+        guard Set(models).count == models.count else {
+            throw FingerprintError(description: "a model is named twice: \(models.joined(separator: ", "))")
+        }
+        let modelIndex = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1, $0) })
+        var byProbe: [Int64: [[StoredResponse]]] = [:]
+        var seenContent = Set<String>()
+        for response in responses {
+            guard let m = modelIndex[response.model] else { continue }
+            // Identical (model, probe, content) duplicates count once.
+            guard seenContent.insert(response.model + "\u{0}" + response.contentHash).inserted else { continue }
+            byProbe[response.probeID, default: [[StoredResponse]](repeating: [], count: models.count)][m].append(response)
+        }
+        for (m, model) in models.enumerated() where !byProbe.values.contains(where: { !$0[m].isEmpty }) {
+            throw FingerprintError(description: "the store has no successful responses of model '\(model)'")
+        }
+        let probeIDs = byProbe.keys.sorted().filter { id in byProbe[id]!.allSatisfy { !$0.isEmpty } }
+
+        // Pass 1: clean and featurise every turn; count removals and samples.
+        var cleaning: [String: Int] = [:]
+        var samples: [String: Int] = [:]
+        var probes: [ProbeSimilarities.Probe] = []
+        var documents: [[[[TextFeatures]]]] = []   // [probe][turn][model][sample]
+        for id in probeIDs {
+            let perModel = byProbe[id]!
+            let first = perModel[0][0]
+            let turns = min(first.probe.turns.count, perModel.flatMap { $0 }.map(\.turns.count).min() ?? 0)
+            guard turns > 0 else { continue }
+            var probeDocuments: [[[TextFeatures]]] = []
+            for t in 0..<turns {
+                let prompt = first.probe.turns[t]
+                probeDocuments.append(perModel.map { responses in
+                    responses.map { response in
+                        let (text, removals) = cleaner.clean(response.turns[t], prompt: prompt)
+                        for removal in removals { cleaning[removal.rawValue, default: 0] += 1 }
+                        return TextFeatures(text: text, prompt: first.probe.turns[0...t].joined(separator: "\n"))
+                    }
+                })
+            }
+            for (m, responses) in perModel.enumerated() { samples[models[m], default: 0] += responses.count }
+            probes.append(.init(probeID: id, probeHash: first.probeHash, turns: turns))
+            documents.append(probeDocuments)
+        }
+        guard !probes.isEmpty else {
+            throw FingerprintError(description: "no probe was answered by every model named (\(models.joined(separator: ", ")))")
+        }
+
+        let corpus = CorpusStatistics(documents: documents.flatMap { $0.flatMap { $0.flatMap { $0 } } })
+        let layout = FingerprintLayout(weights: weights)
+
+        // Pass 2: per probe and turn, one matrix of fingerprints and one ssyrk.
+        var similarities: [Matrix] = []
+        var logLengths: [[Float]] = []
+        var identityClaims: [[[Bool]]] = []
+        let families = IdentityLexicon.families.count
+        for probeDocuments in documents {
+            var sum = Matrix(rows: models.count, columns: models.count)
+            var lengths = [Float](repeating: 0, count: models.count)
+            var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count)
+            for turnDocuments in probeDocuments {
+                var fingerprints = Matrix(rows: models.count, columns: layout.columns)
+                for (m, sampleDocuments) in turnDocuments.enumerated() {
+                    let share = 1 / Float(sampleDocuments.count)
+                    for document in sampleDocuments {
+                        layout.add(document, scaledBy: share, corpus: corpus, toRow: m, of: &fingerprints)
+                        lengths[m] += log1p(Float(document.length)) * share / Float(probeDocuments.count)
+                        for f in 0..<families where document.identity[f] > 0 { claims[m][f] = true }
+                    }
+                }
+                fingerprints.normalizeRows()
+                let gram = fingerprints.gram()
+                for i in sum.values.indices { sum.values[i] += gram.values[i] / Float(probeDocuments.count) }
+            }
+            similarities.append(sum)
+            logLengths.append(lengths)
+            identityClaims.append(claims)
+        }
+        return ProbeSimilarities(models: models, probes: probes, similarities: similarities, logLengths: logLengths,
+                                 identityClaims: identityClaims, cleaning: cleaning, samples: samples)
+    }
+}
+
+/// Document frequencies and style statistics of the corpus a study compares.
+struct CorpusStatistics {
+    var wordIDF: [Float]
+    var characterIDF: [Float]
+    var openingIDF: [Float]
+    var styleMean: [Float]
+    var styleScale: [Float]
+
+    init(documents: [TextFeatures]) {
+        func idf(_ buckets: Int, _ keyPath: KeyPath<TextFeatures, [Int: Float]>) -> [Float] {
+            var frequency = [Float](repeating: 0, count: buckets)
+            for document in documents { for bucket in document[keyPath: keyPath].keys { frequency[bucket] += 1 } }
+            let n = Float(documents.count)
+            return frequency.map { log((1 + n) / (1 + $0)) + 1 }
+        }
+        wordIDF = idf(TextFeatures.wordBuckets, \.words)
+        characterIDF = idf(TextFeatures.characterBuckets, \.characters)
+        openingIDF = idf(TextFeatures.openingBuckets, \.openings)
+        let columns = TextFeatures.styleNames.count
+        let n = Float(max(1, documents.count))
+        let means = (0..<columns).map { c in documents.reduce(0) { $0 + $1.style[c] } / n }
+        styleMean = means
+        styleScale = (0..<columns).map { c in
+            let mean = means[c]
+            let variance = documents.reduce(0) { $0 + pow($1.style[c] - mean, 2) } / n
+            return variance > 1e-12 ? 1 / variance.squareRoot() : 0
+        }
+    }
+}
+
+/// Where each feature family sits in a fingerprint row, and how a document is written into it.
+struct FingerprintLayout {
+    let weights: FingerprintWeights
+    let wordOffset = 0
+    let characterOffset = TextFeatures.wordBuckets
+    let openingOffset = TextFeatures.wordBuckets + TextFeatures.characterBuckets
+    let styleOffset = TextFeatures.wordBuckets + TextFeatures.characterBuckets + TextFeatures.openingBuckets
+    var markerOffset: Int { styleOffset + TextFeatures.styleNames.count }
+    var identityOffset: Int { markerOffset + TextFeatures.markerPhrases.count }
+    var columns: Int { identityOffset + IdentityLexicon.families.count }
+
+    init(weights: FingerprintWeights) {
+        self.weights = weights
+    }
+
+    /// Adds `scale` × the document's fingerprint (each block TF-IDF-weighted or standardised,
+    /// L2-normalised, times its family weight) to row `row` of `matrix`.
+    func add(_ document: TextFeatures, scaledBy scale: Float, corpus: CorpusStatistics, toRow row: Int, of matrix: inout Matrix) {
+        let base = row * matrix.columns
+        func addSparse(_ counts: [Int: Float], idf: [Float], offset: Int, weight: Float) {
+            guard weight > 0, !counts.isEmpty else { return }
+            var entries: [(Int, Float)] = []
+            entries.reserveCapacity(counts.count)
+            var norm: Float = 0
+            // Sorted, so that sums run in one order and a result is reproducible to the last bit.
+            for (bucket, count) in counts.sorted(by: { $0.key < $1.key }) {
+                let value = (1 + log(count)) * idf[bucket]
+                entries.append((bucket, value))
+                norm += value * value
+            }
+            let factor = scale * weight / norm.squareRoot()
+            for (bucket, value) in entries { matrix.values[base + offset + bucket] += value * factor }
+        }
+        func addDense(_ values: [Float], offset: Int, weight: Float) {
+            let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard weight > 0, norm > 0 else { return }
+            for (i, value) in values.enumerated() { matrix.values[base + offset + i] += value * scale * weight / norm }
+        }
+        addSparse(document.words, idf: corpus.wordIDF, offset: wordOffset, weight: weights.words)
+        addSparse(document.characters, idf: corpus.characterIDF, offset: characterOffset, weight: weights.characters)
+        addSparse(document.openings, idf: corpus.openingIDF, offset: openingOffset, weight: weights.openings)
+        addDense(zip(document.style.indices, document.style).map { c, value in (value - corpus.styleMean[c]) * corpus.styleScale[c] },
+                 offset: styleOffset, weight: weights.style)
+        addDense(document.markers, offset: markerOffset, weight: weights.markers)
+        addDense(document.identity, offset: identityOffset, weight: weights.identity)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Removes what a model did not mean to say before its answer is featurised: chat-template
+/// leftovers (`</s>`, `<|im_end|>`), role prefixes (`### Assistant:`), runaway fake next turns
+/// (`### Human: ...`) and echoes of the probe. Each removal is counted by kind, so a result can say
+/// what was stripped (`AttributionResult.cleaning`).
+public struct ResponseCleaner: Sendable {
+    public enum Removal: String, CaseIterable, Sendable {
+        case templateLeftover = "chat-template leftover"
+        case rolePrefix = "role prefix"
+        case runawayTurn = "runaway next turn"
+        case probeEcho = "probe echo"
+        case emptyAfterCleaning = "empty after cleaning"
+    }
+
+    static let templateTokens = [
+        "</s>", "<s>", "<|im_end|>", "<|im_start|>assistant", "<|im_start|>", "<|endoftext|>", "<|eot_id|>",
+        "<|end|>", "<|assistant|>", "<|start_header_id|>assistant<|end_header_id|>", "[/INST]", "<eos>", "<end_of_turn>",
+    ]
+    /// Line openings that start a new (fake) turn of the user or the system.
+    static let nextTurnMarkers = [
+        "### human:", "### user:", "### instruction:", "human:", "user:", "<|user|>", "[inst]", "<|im_start|>user",
+        "### input:", "<human>:",
+    ]
+    static let rolePrefixes = ["### assistant:", "### response:", "assistant:", "<bot>:", "gpt:"]
+
+    public init() {}
+
+    /// The cleaned text and what was removed from it.
+    public func clean(_ text: String, prompt: String) -> (text: String, removals: [Removal]) {
+        var removals: [Removal] = []
+        var result = text
+        for token in Self.templateTokens where result.contains(token) {
+            result = result.replacingOccurrences(of: token, with: " ")
+            if removals.last != .templateLeftover { removals.append(.templateLeftover) }
+        }
+        result = result.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let lowered = result.lowercased()
+        for prefix in Self.rolePrefixes where lowered.hasPrefix(prefix) {
+            result = String(result.dropFirst(prefix.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+            removals.append(.rolePrefix)
+            break
+        }
+
+        if let cut = runawayTurnStart(in: result) {
+            result = String(result[..<cut]).trimmingCharacters(in: .whitespacesAndNewlines)
+            removals.append(.runawayTurn)
+        }
+
+        let trimmedPrompt = prompt.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmedPrompt.count >= 12 {
+            if result.hasPrefix(trimmedPrompt) {
+                result = String(result.dropFirst(trimmedPrompt.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+                removals.append(.probeEcho)
+            } else if trimmedPrompt.count >= 40, let range = result.range(of: trimmedPrompt) {
+                result.removeSubrange(range)
+                result = result.trimmingCharacters(in: .whitespacesAndNewlines)
+                removals.append(.probeEcho)
+            }
+        }
+        if result.isEmpty, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            removals.append(.emptyAfterCleaning)
+        }
+        return (result, removals)
+    }
+
+    /// Where a fake next turn starts: a line (not the first) opening with a user-turn marker.
+    private func runawayTurnStart(in text: String) -> String.Index? {
+        var lineStart = text.startIndex
+        var isFirst = true
+        while lineStart < text.endIndex {
+            let lineEnd = text[lineStart...].firstIndex(of: "\n") ?? text.endIndex
+            if !isFirst {
+                let line = text[lineStart..<lineEnd].drop(while: { $0 == " " || $0 == "\t" }).lowercased()
+                if Self.nextTurnMarkers.contains(where: { line.hasPrefix($0) }) { return lineStart }
+            }
+            isFirst = false
+            lineStart = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+        }
+        return nil
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+struct AttributeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attribute",
+        abstract: "Test whether a suspect model was trained on a reference model's outputs.",
+        usage: "lineage attribute --suspect S --reference R --control C1 [--control C2 ...] [--alternative-reference R2] [options]",
+        discussion: """
+        Compares the suspect's answers with the reference's and with control models' answers to the
+        same probes (those answered by every model named), probe by probe. Controls are models known
+        NOT to be trained on the reference's outputs (e.g. models tuned on human-written data, or base
+        models). Name an --alternative-reference of another family (e.g. a Claude model when the
+        reference is a GPT model): the primary test then asks whether the suspect leans toward the
+        reference, relative to the alternative, more than every control does. This cancels the fact
+        that almost everything resembles ChatGPT more than Claude.
+
+        Tests (probes are the sampling unit; p-values from sign-flip resampling or exact tests):
+          difference-in-differences  primary with --alternative-reference
+          reference-centric          primary without it: suspect nearer to R than every control is
+          self-identity claims       primary when R's maker is known: the suspect says it is R or
+                                     made by R's maker on more probes than every control does
+          suspect-centric            context only
+        The primary tests are combined by Holm's rule, valid however the tests depend on each other.
+
+        Verdicts and exit codes (for CI gates):
+          10  evidence       the combined p-value is at most --alpha
+          0   no-evidence    not rejected, and the data rule out an effect that matters
+          11  inconclusive   not rejected, but too few probes to rule out an effect that matters;
+                             the output says about how many probes would be needed
+          2   bad input      unknown model, a model in two roles, too few shared probes...
+          1   failure        anything else
+        The effect that matters: a lean toward R of 0.1 probe-to-probe standard deviations beyond
+        the controls', about what weakly distilled students show (strongly distilled ones show 0.3 or
+        more). "no-evidence" needs the upper confidence bound of the effect to fall below it, which
+        with fewer than a few hundred probes happens only when the suspect clearly leans away;
+        otherwise a non-rejection is "inconclusive", with the number of probes that would be needed.
+        With fewer than --minimum-controls controls (default 2) the verdict is at most inconclusive:
+        one control cannot tell "S learnt from R" from "S and that model differ in kind".
+
+        Similarities are cosines of fingerprints (word and character TF-IDF, openings, format and
+        style, stock phrases, self-identity claims) after cleaning chat-template leftovers, fake next
+        turns and probe echoes, and after removing what answer length explains.
+        """)
+
+    @Option(help: "The model suspected of being trained on the reference's outputs.")
+    var suspect: String
+
+    @Option(help: "The model whose outputs the suspect may have been trained on.")
+    var reference: String
+
+    @Option(name: .customLong("control"), help: ArgumentHelp("A model known not to be trained on the reference's outputs (repeat the option for several).", valueName: "model"))
+    var controls: [String] = []
+
+    @Option(name: .customLong("alternative-reference"), help: ArgumentHelp("A reference of another family, for the difference-in-differences test (recommended).", valueName: "model"))
+    var alternativeReference: String?
+
+    @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
+    var referenceFamily: String?
+
+    @Option(help: "Significance level.")
+    var alpha: Double = 0.05
+
+    @Option(help: "Seed of every random draw (recorded in the result).")
+    var seed: UInt64 = 20_240_601
+
+    @Option(help: "Sign-flip replicates per test.")
+    var replicates: Int = 9_999
+
+    @Option(help: "Bootstrap replicates per confidence interval.")
+    var bootstrap: Int = 2_000
+
+    @Option(help: "Fewest controls for the verdict evidence.")
+    var minimumControls: Int = 2
+
+    @Option(help: ArgumentHelp("Feature family weights, e.g. words=1,characters=1,openings=0.5,style=0.7,markers=0.5,identity=0.5 (families left out keep their default).", valueName: "family=weight,..."))
+    var featureWeights: String?
+
+    @Flag(help: "Do not remove what answer length explains from the similarities.")
+    var noLengthAdjustment = false
+
+    @Flag(help: "Print the result as one JSON object (schema lineage.attribution/v1).")
+    var json = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        var options = AttributionOptions(suspect: suspect, reference: reference, alternativeReference: alternativeReference, controls: controls)
+        options.alpha = alpha
+        options.seed = seed
+        options.replicates = replicates
+        options.bootstrap = bootstrap
+        options.adjustForLength = !noLengthAdjustment
+        options.referenceFamily = referenceFamily
+        options.minimumControls = minimumControls
+        let result: AttributionResult
+        do {
+            if let featureWeights { options.weights = try FingerprintWeights(parsing: featureWeights) }
+            try options.validate()
+            let store = try storeOptions.open()
+            let known = Set(try store.modelNames())
+            if let missing = options.models.first(where: { !known.contains($0) }) {
+                throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
+            }
+            let responses = try store.responses(models: options.models)
+            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
+            result = try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        } catch let error as ValidationError {
+            printError(error.message)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
+        throw ExitCode(ExitCodes.code(for: result.verdict))
+    }
+}
+
+extension ExitCodes {
+    static let evidence: Int32 = 10
+    static let inconclusive: Int32 = 11
+
+    static func code(for verdict: Verdict) -> Int32 {
+        switch verdict {
+        case .evidence: evidence
+        case .noEvidence: success
+        case .inconclusive: inconclusive
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Lineage
+
+/// The readable summary `lineage attribute` prints.
+enum AttributionSummary {
+    static func text(_ r: AttributionResult) -> String {
+        var lines: [String] = []
+        lines.append(r.question)
+        lines.append("  suspect \(r.suspect), reference \(r.reference)"
+            + (r.alternativeReference.map { ", alternative reference \($0)" } ?? "")
+            + ", controls \(r.controls.joined(separator: ", "))")
+        lines.append("  \(r.probes) probes; responses: " + r.samples.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append("")
+        lines.append("verdict: \(r.verdict.rawValue.uppercased())  (p = \(number(r.pValue)), alpha = \(number(r.alpha)))")
+        lines.append("  " + r.verdictExplanation)
+        lines.append("effect: \(r.effect.description)")
+        lines.append("  \(number(r.effect.estimate)) [\(number(r.effect.ciLow)), \(number(r.effect.ciHigh))] (\(Int(r.effect.level * 100))% CI, \(r.effect.method))")
+        if let power = r.power {
+            lines.append("power: \(number(power.power)) for an effect of \(number(power.effectThatMatters)) with \(power.probesUsed) probes"
+                + (power.probesNeeded.map { "; about \($0) probes for 80%" } ?? ""))
+        }
+        lines.append("")
+        lines.append("tests:")
+        for test in r.tests {
+            let role = test.usedInVerdict == true ? "verdict" : "context"
+            lines.append("  [\(role)] \(test.name): p = \(number(test.pValue))"
+                + (test.adjustedPValue.map { " (Holm \(number($0)))" } ?? "")
+                + ", statistic \(number(test.statistic))")
+            lines.append("      H0: \(test.nullHypothesis)")
+        }
+        if !r.controlDiagnostics.isEmpty {
+            lines.append("")
+            lines.append("controls:")
+            for (control, note) in r.controlDiagnostics.sorted(by: { $0.key < $1.key }) { lines.append("  \(control): \(note)") }
+        }
+        if !r.cleaning.isEmpty {
+            lines.append("cleaning removed: " + r.cleaning.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+        }
+        if let share = r.lengthExplainedVariance {
+            lines.append("length explained \(number(share * 100))% of the within-probe variance of similarity (removed)")
+        }
+        for warning in r.warnings { lines.append("warning: " + warning) }
+        return lines.joined(separator: "\n")
+    }
+
+    static func number(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        if abs(value) < 0.001 { return String(format: "%.2e", value) }
+        return String(format: "%.4g", value)
+    }
+}

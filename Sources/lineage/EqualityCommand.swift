@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+struct EqualityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "equality",
+        abstract: "Test whether two models (or two API endpoints, or two releases) serve the same model.",
+        discussion: """
+        The MMD two-sample test of Gao, Liang & Guestrin (2024, "Model Equality Testing") on the
+        completions the two models gave to the same prompts, with a character string kernel, and a
+        permutation test within prompts. It needs several samples per prompt from each model
+        (collect with a temperature above 0). Naming the same model twice splits its samples in two
+        halves: the test should then find no difference.
+
+        Verdicts and exit codes (for CI gates, e.g. "does the API still serve the same model?"):
+          10  evidence       the two differ (p ≤ --alpha)
+          0   no-evidence    no difference found, with at least 10 prompts of repeated samples
+          11  inconclusive   no difference found, but too few prompts with repeated samples
+          2   bad input      unknown model, or fewer than two samples per prompt
+          1   failure
+
+        Examples:
+          lineage equality gpt-4o-2024-08-06 my-endpoint
+          lineage equality my-model my-model              (a self-check)
+          lineage equality A B --kernel hamming --max-characters 1000 --json
+        """)
+
+    @Argument(help: "The first model.") var modelA: String
+    @Argument(help: "The second model.") var modelB: String
+
+    enum Kernel: String, ExpressibleByArgument, CaseIterable { case kspectrum, hamming }
+
+    @Option(help: "String kernel: kspectrum (all substrings up to length k, the reference implementation's default) or hamming.")
+    var kernel: Kernel = .kspectrum
+
+    @Option(help: "Substring length of the k-spectrum kernel.")
+    var k: Int = 5
+
+    @Option(help: "Cut completions to this many characters before comparing (default: whole).")
+    var maxCharacters: Int?
+
+    @Option(help: "Permutations for the p-value.") var permutations: Int = 999
+    @Option(help: "Significance level.") var alpha: Double = 0.05
+    @Option(help: "Seed of the permutations (recorded in the result).") var seed: UInt64 = 20_240_601
+
+    @Flag(help: "Print the result as one JSON object (schema lineage.equality/v1).")
+    var json = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        var options = EqualityOptions(modelA: modelA, modelB: modelB)
+        options.kernel = kernel == .hamming ? .hamming : .kSpectrum(k: k, cumulative: true)
+        options.maxCharacters = maxCharacters
+        options.permutations = permutations
+        options.alpha = alpha
+        options.seed = seed
+        let result: EqualityResult
+        do {
+            guard k >= 1, permutations >= 99, alpha > 0, alpha < 0.5 else {
+                throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
+            }
+            let store = try storeOptions.open()
+            let known = Set(try store.modelNames())
+            if let missing = [modelA, modelB].first(where: { !known.contains($0) }) {
+                throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
+            }
+            let responses = try store.responses(models: Array(Set([modelA, modelB])))
+            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
+            result = try EqualityStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        if json {
+            print(try LineageJSON.string(result))
+        } else {
+            print(result.question)
+            print("verdict: \(result.verdict.rawValue.uppercased())  (p = \(AttributionSummary.number(result.pValue)), alpha = \(result.alpha))")
+            print("  " + result.verdictExplanation)
+            print("MMD statistic \(AttributionSummary.number(result.test.statistic)); " + result.test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            print("method: " + result.test.method)
+            for warning in result.warnings { print("warning: " + warning) }
+        }
+        throw ExitCode(ExitCodes.code(for: result.verdict))
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+struct SimilarityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "similarity",
+        abstract: "Print the similarity matrix of models' fingerprints.",
+        discussion: """
+        For each pair of models, the mean over probes (those answered by every model named) of the
+        cosine similarity of their answers' fingerprints: word and character TF-IDF, openings,
+        format and style, stock phrases and self-identity claims, after cleaning chat-template
+        leftovers, fake next turns and probe echoes. 1 means indistinguishable answers. Word and
+        character weights (IDF) and style scales come from the answers of the models named, so a
+        pair's value shifts a little with the company it is computed in.
+
+        A high similarity alone proves nothing (almost everything resembles ChatGPT): use
+        `lineage attribute` to test a suspect against controls.
+
+        Examples:
+          lineage similarity                          every model in the store
+          lineage similarity gpt-4 vicuna-13b dolly   these models
+          lineage similarity --format csv > sim.csv
+          lineage similarity --length-adjusted --format json
+        """)
+
+    @Argument(help: "Models to compare (default: every model in the store).")
+    var models: [String] = []
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @Option(help: "Output format: table, csv or json.")
+    var format: Format = .table
+
+    @Flag(help: "Remove what answer length explains from the per-probe similarities first.")
+    var lengthAdjusted = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    struct Output: Encodable {
+        let schema = "lineage.similarity/v1"
+        let store: String
+        let probes: Int
+        let lengthAdjusted: Bool
+        let cleaning: [String: Int]
+        let similarity: SimilarityMatrix
+    }
+
+    func run() throws {
+        let matrix: SimilarityMatrix
+        let data: ProbeSimilarities
+        let store: ResponseStore
+        do {
+            store = try storeOptions.open()
+            let names = models.isEmpty ? try store.modelNames() : models
+            guard names.count >= 2 else {
+                throw FingerprintError(description: "name at least two models (the store \(store.path) holds \(names.count))")
+            }
+            let known = Set(try store.modelNames())
+            if let missing = names.first(where: { !known.contains($0) }) {
+                throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
+            }
+            let raw = try FingerprintBuilder().similarities(of: try store.responses(models: names), models: names)
+            data = lengthAdjusted ? LengthAdjustment.fit(raw).apply(to: raw) : raw
+            matrix = data.meanSimilarity
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        switch format {
+        case .json:
+            print(try LineageJSON.string(Output(store: store.path, probes: data.probes.count, lengthAdjusted: lengthAdjusted,
+                                                cleaning: data.cleaning, similarity: matrix)))
+        case .csv:
+            print((["model"] + matrix.models).map(csvField).joined(separator: ","))
+            for (name, row) in zip(matrix.models, matrix.values) {
+                print(([csvField(name)] + row.map { String(format: "%.4f", $0) }).joined(separator: ","))
+            }
+        case .table:
+            let width = max(5, matrix.models.map(\.count).max() ?? 0)
+            print("".padding(toLength: width, withPad: " ", startingAt: 0) + matrix.models.indices.map { String(format: " %6d", $0 + 1) }.joined())
+            for (i, (name, row)) in zip(matrix.models, matrix.values).enumerated() {
+                print(name.padding(toLength: width, withPad: " ", startingAt: 0) + row.map { String(format: " %6.3f", $0) }.joined()
+                      + "  (\(i + 1))")
+            }
+            print("mean cosine similarity over \(data.probes.count) probes answered by all \(matrix.models.count) models"
+                  + (lengthAdjusted ? ", length-adjusted" : ""))
+        }
+    }
+
+    private func csvField(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

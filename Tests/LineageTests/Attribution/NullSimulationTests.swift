@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import Lineage
+
+/// Validity measured, not assumed: studies simulated under the null (suspect and controls
+/// exchangeable) must reject at most α of the time, within binomial error; studies with a real
+/// lean must mostly reject.
+@Suite struct NullSimulationTests {
+    let seed: UInt64 = {
+        let seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        print("NullSimulationTests seed: \(seed)")
+        return seed
+    }()
+
+    /// Per-probe similarities of [S, R, R2, C...]: every model other than R and R2 is
+    /// `lean`·R + 0.35·R2 + noise (S uses `suspectLean`), with i.i.d. lengths and identity claims.
+    static func simulate(probes: Int, controls: Int, suspectLean: Float, lean: Float = 0.5,
+                         suspectClaims: Double = 0.1, _ rng: inout SeededGenerator) -> ProbeSimilarities {
+        let models = ["S", "R", "R2"] + (0..<controls).map { "C\($0)" }
+        let dimension = 24
+        func gaussian() -> Float {
+            let u = Double(rng.next() >> 11) * 0x1.0p-53 + 1e-12, v = Double(rng.next() >> 11) * 0x1.0p-53
+            return Float((-2 * log(u)).squareRoot() * cos(2 * Double.pi * v))
+        }
+        var similarities: [Matrix] = []
+        var lengths: [[Float]] = []
+        var claims: [[[Bool]]] = []
+        for _ in 0..<probes {
+            let r = (0..<dimension).map { _ in gaussian() }
+            let r2 = (0..<dimension).map { _ in gaussian() }
+            var rows: [[Float]] = [(0..<dimension).map { i in suspectLean * r[i] + 0.35 * r2[i] + gaussian() }, r, r2]
+            for _ in 0..<controls { rows.append((0..<dimension).map { i in lean * r[i] + 0.35 * r2[i] + gaussian() }) }
+            var fingerprints = Matrix(rows)
+            fingerprints.normalizeRows()
+            similarities.append(fingerprints.gram())
+            lengths.append(models.map { _ in 5 + gaussian() })
+            claims.append(models.indices.map { m in
+                IdentityLexicon.families.indices.map { _ in
+                    Double(rng.next() >> 11) * 0x1.0p-53 < (m == 0 ? suspectClaims : 0.1)
+                }
+            })
+        }
+        return ProbeSimilarities(models: models, probes: (0..<probes).map { .init(probeID: Int64($0), probeHash: "p\($0)", turns: 1) },
+                                 similarities: similarities, logLengths: lengths, identityClaims: claims, cleaning: [:],
+                                 samples: [:])
+    }
+
+    static func options(controls: Int, seed: UInt64) -> AttributionOptions {
+        var options = AttributionOptions(suspect: "S", reference: "R", alternativeReference: "R2", controls: (0..<controls).map { "C\($0)" })
+        options.replicates = 199
+        options.bootstrap = 199
+        options.seed = seed
+        options.referenceFamily = "OpenAI"
+        return options
+    }
+
+    /// Upper end of a one-sided 99.9% binomial band around α for `n` studies.
+    static func ceiling(_ alpha: Double, _ n: Int) -> Double { alpha + 3.1 * (alpha * (1 - alpha) / Double(n)).squareRoot() }
+
+    @Test func oneControlRejectsAtMostAlphaUnderTheNull() throws {
+        var rng = SeededGenerator(seed: seed)
+        let studies = 400
+        var primaryRejections = 0, identityRejections = 0, verdictRejections = 0
+        for _ in 0..<studies {
+            let data = Self.simulate(probes: 40, controls: 1, suspectLean: 0.5, &rng)
+            var options = Self.options(controls: 1, seed: rng.next())
+            options.minimumControls = 1
+            let result = try AttributionStudy.analyse(options: options, similarities: data)
+            if result.tests[0].pValue <= 0.05 { primaryRejections += 1 }
+            if result.tests[1].pValue <= 0.05 { identityRejections += 1 }
+            if result.verdict == .evidence { verdictRejections += 1 }
+        }
+        let n = Double(studies)
+        print("null, one control: primary \(Double(primaryRejections) / n), identity \(Double(identityRejections) / n), verdict \(Double(verdictRejections) / n)")
+        #expect(Double(primaryRejections) / n <= Self.ceiling(0.05, studies))
+        #expect(Double(identityRejections) / n <= Self.ceiling(0.05, studies))
+        #expect(Double(verdictRejections) / n <= Self.ceiling(0.05, studies))
+        // The sign-flip test is exact here, so it is not wildly conservative either.
+        #expect(Double(primaryRejections) / n >= 0.015)
+    }
+
+    @Test func severalControlsRejectAtMostAlphaUnderTheNull() throws {
+        var rng = SeededGenerator(seed: seed &+ 1)
+        let studies = 300
+        var rejections = 0
+        for _ in 0..<studies {
+            let data = Self.simulate(probes: 60, controls: 3, suspectLean: 0.5, &rng)
+            if try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: data).verdict == .evidence {
+                rejections += 1
+            }
+        }
+        print("null, three controls: verdict \(Double(rejections) / Double(studies))")
+        #expect(Double(rejections) / Double(studies) <= Self.ceiling(0.05, studies))
+    }
+
+    @Test func aSuspectThatLeansTowardTheReferenceIsFoundAndNegativesAreMostlyNoEvidence() throws {
+        var rng = SeededGenerator(seed: seed &+ 2)
+        var found = 0, noEvidence = 0
+        let studies = 40
+        for _ in 0..<studies {
+            let leaning = Self.simulate(probes: 80, controls: 3, suspectLean: 0.9, &rng)
+            if try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: leaning).verdict == .evidence {
+                found += 1
+            }
+            let away = Self.simulate(probes: 200, controls: 3, suspectLean: 0.2, &rng)
+            if try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: away).verdict == .noEvidence {
+                noEvidence += 1
+            }
+        }
+        print("leaning suspect found in \(found)/\(studies); suspect leaning away called no-evidence in \(noEvidence)/\(studies)")
+        #expect(found >= studies * 8 / 10)
+        #expect(noEvidence >= studies * 8 / 10)
+    }
+
+    @Test func fewProbesAreInconclusiveWithTheProbesNeeded() throws {
+        var rng = SeededGenerator(seed: seed &+ 3)
+        let data = Self.simulate(probes: 12, controls: 2, suspectLean: 0.5, &rng)
+        let result = try AttributionStudy.analyse(options: Self.options(controls: 2, seed: rng.next()), similarities: data)
+        #expect(result.verdict != .noEvidence)
+        if result.verdict == .inconclusive {
+            #expect((result.power?.probesNeeded ?? 0) > 12)
+        }
+    }
+
+    @Test func aControlThatLeansTowardTheReferenceIsFlagged() throws {
+        var rng = SeededGenerator(seed: seed &+ 4)
+        var data = Self.simulate(probes: 150, controls: 3, suspectLean: 0.5, &rng)
+        // Make C0 a student of R: rebuild its similarities from a fingerprint leaning hard toward R.
+        let strong = Self.simulate(probes: 150, controls: 3, suspectLean: 1.5, &rng)
+        for p in data.similarities.indices {
+            // Swap in the strongly leaning model's similarities as control C0 (index 3) of fresh probes.
+            data.similarities[p] = strong.similarities[p]
+            for m in 0..<6 {
+                let (a, b) = (strong.similarities[p][0, m], strong.similarities[p][3, m])
+                data.similarities[p][3, m] = a; data.similarities[p][m, 3] = a
+                data.similarities[p][0, m] = b; data.similarities[p][m, 0] = b
+            }
+            data.similarities[p][0, 3] = strong.similarities[p][0, 3]; data.similarities[p][3, 0] = strong.similarities[p][0, 3]
+            data.similarities[p][0, 0] = 1; data.similarities[p][3, 3] = 1
+        }
+        let result = try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: data)
+        #expect(result.controlDiagnostics["C0"]?.contains("leans toward R") == true)
+        #expect(result.controlDiagnostics["C1"]?.contains("leans toward R") != true)
+    }
+}

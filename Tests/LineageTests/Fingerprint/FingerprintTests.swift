@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import Lineage
+
+@Suite struct FingerprintTests {
+    @Test func cleanerStripsTemplateLeftoversRunawayTurnsAndEchoes() {
+        let cleaner = ResponseCleaner()
+        let (a, removedA) = cleaner.clean("### Assistant: Paris is the capital.</s>\n### Human: And of Spain?\n### Assistant: Madrid.", prompt: "Capital of France?")
+        #expect(a == "Paris is the capital.")
+        #expect(Set(removedA) == [.templateLeftover, .rolePrefix, .runawayTurn])
+        let prompt = "Write a haiku about the sea in autumn."
+        let (b, removedB) = cleaner.clean(prompt + "\nWaves fold into grey", prompt: prompt)
+        #expect(b == "Waves fold into grey")
+        #expect(removedB == [.probeEcho])
+        let (c, removedC) = cleaner.clean("Plain answer.<|im_end|>", prompt: "q")
+        #expect(c == "Plain answer." && removedC == [.templateLeftover])
+        #expect(cleaner.clean("Human: hi", prompt: "q").text == "Human: hi")   // a first line is never cut
+    }
+
+    @Test func identityClaimsNeedASelfReferenceAndIgnoreNamesThePromptMentions() {
+        let openAI = IdentityLexicon.families.firstIndex { $0.name == "OpenAI" }!
+        let google = IdentityLexicon.families.firstIndex { $0.name == "Google" }!
+        #expect(IdentityLexicon.claims(in: "I am ChatGPT, a language model trained by OpenAI.", prompt: "Who are you?")[openAI])
+        #expect(!IdentityLexicon.claims(in: "I am happy to compare ChatGPT and Bard.", prompt: "Compare ChatGPT and Bard.")[openAI])
+        #expect(!IdentityLexicon.claims(in: "Palm trees grow in warm places. I am sure of it.", prompt: "Where do trees grow?")[google])
+        #expect(!IdentityLexicon.claims(in: "I like GPT4All.", prompt: "q")[openAI])
+        #expect(IdentityLexicon.family(ofModelNamed: "gpt-3.5-turbo")?.name == "OpenAI")
+        #expect(IdentityLexicon.family(ofModelNamed: "claude-v1")?.name == "Anthropic")
+        #expect(IdentityLexicon.family(ofModelNamed: "palm-2-chat-bison-001")?.name == "Google")
+    }
+
+    static func response(_ model: String, probe: Int64, prompt: [String], turns: [String], sample: Int = 0) -> StoredResponse {
+        StoredResponse(id: probe * 100 + Int64(sample), model: model, probeID: probe, probeHash: "h\(probe)",
+                       probe: ProbeContent(turns: prompt), sampleIndex: sample, parameters: SamplingParameters(),
+                       turns: turns, finishReason: nil, contentHash: "\(model)-\(probe)-\(sample)-\(turns.joined())")
+    }
+
+    /// With only the word family weighted, a probe's similarity is the cosine of sublinear TF-IDF
+    /// vectors of word unigrams and bigrams, computed here naively with exact (unhashed) keys.
+    @Test func wordFamilyMatchesANaiveTFIDFCosine() throws {
+        let answers: [String: [String]] = [
+            "a": ["the cat sat on the mat", "rivers run to the sea and the sea is wide"],
+            "b": ["a cat sat on a mat today", "the sea is wide and deep"],
+            "c": ["dogs bark at night", "mountains are tall and old"],
+        ]
+        let models = ["a", "b", "c"]
+        var responses: [StoredResponse] = []
+        for (m, texts) in answers { for (p, text) in texts.enumerated() { responses.append(Self.response(m, probe: Int64(p), prompt: ["q\(p)"], turns: [text])) } }
+        let builder = FingerprintBuilder(weights: FingerprintWeights(words: 1, characters: 0, openings: 0, style: 0, markers: 0, identity: 0))
+        let data = try builder.similarities(of: responses, models: models)
+        #expect(data.probes.count == 2)
+
+        func keys(_ text: String) -> [String: Double] {
+            let tokens = TextFeatures.wordTokens(text.lowercased())
+            var counts: [String: Double] = [:]
+            for (i, t) in tokens.enumerated() {
+                counts["w:" + t, default: 0] += 1
+                if i > 0 { counts["b:" + tokens[i - 1] + " " + t, default: 0] += 1 }
+            }
+            return counts
+        }
+        let documents = models.flatMap { m in answers[m]!.map(keys) }
+        var frequency: [String: Double] = [:]
+        for d in documents { for k in d.keys { frequency[k, default: 0] += 1 } }
+        let n = Double(documents.count)
+        func vector(_ text: String) -> [String: Double] {
+            keys(text).mapValues { $0 }.reduce(into: [:]) { v, e in v[e.key] = (1 + log(e.value)) * (log((1 + n) / (1 + frequency[e.key]!)) + 1) }
+        }
+        func cosine(_ x: [String: Double], _ y: [String: Double]) -> Double {
+            let dot = x.reduce(0) { $0 + $1.value * (y[$1.key] ?? 0) }
+            let nx = x.values.reduce(0) { $0 + $1 * $1 }.squareRoot(), ny = y.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return dot / (nx * ny)
+        }
+        for p in 0..<2 {
+            for i in 0..<3 {
+                for j in 0..<3 {
+                    let naive = cosine(vector(answers[models[i]]![p]), vector(answers[models[j]]![p]))
+                    #expect(abs(Double(data.similarities[p][i, j]) - naive) < 1e-4, "probe \(p), \(models[i]) vs \(models[j])")
+                }
+            }
+        }
+    }
+
+    @Test func samplesAreAveragedTurnsAreComparedAndProbesMissingAModelAreLeftOut() throws {
+        var responses = [
+            Self.response("a", probe: 1, prompt: ["q1", "q1b"], turns: ["alpha beta gamma", "delta epsilon"]),
+            Self.response("a", probe: 1, prompt: ["q1", "q1b"], turns: ["alpha beta gamma", "delta epsilon"], sample: 1),
+            Self.response("b", probe: 1, prompt: ["q1", "q1b"], turns: ["alpha beta gamma", "delta epsilon"]),
+            Self.response("a", probe: 2, prompt: ["q2"], turns: ["only a answered"]),
+        ]
+        responses[1].contentHash = "different"
+        let data = try FingerprintBuilder().similarities(of: responses, models: ["a", "b"])
+        #expect(data.probes.map(\.probeID) == [1])
+        #expect(data.probes[0].turns == 2)
+        #expect(data.samples == ["a": 2, "b": 1])
+        #expect(abs(data.similarities[0][0, 1] - 1) < 1e-5)   // identical answers, two samples averaged
+        #expect(throws: FingerprintError.self) { try FingerprintBuilder().similarities(of: responses, models: ["a", "zzz"]) }
+    }
+}

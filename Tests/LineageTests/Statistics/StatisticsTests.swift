@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import Lineage
+
+/// The statistical building blocks against closed forms, exact enumerations and naive versions.
+@Suite struct StatisticsTests {
+    let seed: UInt64 = {
+        let seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        print("StatisticsTests seed: \(seed)")
+        return seed
+    }()
+
+    @Test func normalQuantileInvertsTheCDFAndMatchesTables() {
+        #expect(abs(Distributions.normalQuantile(0.975) - 1.959963984540054) < 1e-9)
+        #expect(abs(Distributions.normalQuantile(0.95) - 1.6448536269514722) < 1e-9)
+        #expect(abs(Distributions.normalQuantile(0.8) - 0.8416212335729143) < 1e-9)
+        #expect(abs(Distributions.normalQuantile(1e-6) + 4.753424308822899) < 1e-7)
+        for p in stride(from: 0.001, to: 1, by: 0.0371) {
+            #expect(abs(Distributions.normalCDF(Distributions.normalQuantile(p)) - p) < 1e-12)
+        }
+    }
+
+    @Test func binomialTailMatchesDirectSum() {
+        // Direct: C(n, i) by the multiplicative formula in Double.
+        func choose(_ n: Int, _ k: Int) -> Double { (0..<k).reduce(1.0) { $0 * Double(n - $1) / Double($1 + 1) } }
+        for n in [0, 1, 5, 12, 30] {
+            for k in 0...(n + 1) {
+                let direct = k > n ? 0 : (k...n).reduce(0.0) { $0 + choose(n, $1) } / pow(2, Double(n))
+                #expect(abs(Distributions.binomialHalfUpperTail(atLeast: k, of: n) - direct) < 1e-12)
+            }
+        }
+    }
+
+    @Test func pairedClaimTestIsMcNemarExact() {
+        // 7 probes where only the suspect claims, 1 where only the control does: P(Bin(8, 1/2) ≥ 7) = 9/256.
+        let suspect = [true, true, true, true, true, true, true, false, true, false]
+        let control = [false, false, false, false, false, false, false, true, true, false]
+        let outcome = PairedClaimTest.test(suspect: suspect, control: control)
+        #expect(outcome.suspectOnly == 7 && outcome.controlOnly == 1)
+        #expect(abs(outcome.pValue - 9.0 / 256) < 1e-12)
+        #expect(PairedClaimTest.test(suspect: [false, false], control: [false, true]).pValue == 1)
+    }
+
+    @Test func signFlipMatchesExactEnumeration() {
+        var rng = SeededGenerator(seed: seed)
+        for _ in 0..<4 {
+            let effects = (0..<10).map { _ in Double(rng.nextSignedUnitFloat()) + 0.3 }
+            let exact = PairedResampling.exactSignFlipPValue(effects)
+            let b = 20_000
+            let outcome = PairedResampling.signFlip(effects: Matrix(rows: 10, columns: 1, values: effects.map(Float.init)),
+                                                    replicates: b, seed: rng.next())
+            // Monte Carlo error of a proportion over B draws, plus the +1 of (1 + #)/(1 + B).
+            let tolerance = 4 * (exact * (1 - exact) / Double(b)).squareRoot() + 2 / Double(b)
+            #expect(abs(outcome.pValues[0] - exact) <= tolerance, "exact \(exact), resampled \(outcome.pValues[0])")
+            #expect(abs(outcome.observed[0] - effects.reduce(0, +) / 10) < 1e-6)
+        }
+    }
+
+    @Test func signFlipPValueIsOneForZeroEffectsAndSmallestPossibleForHugeOnes() {
+        let zeros = PairedResampling.signFlip(effects: Matrix(rows: 30, columns: 1), replicates: 199, seed: seed)
+        #expect(zeros.pValues[0] == 1)
+        let huge = PairedResampling.signFlip(effects: Matrix(rows: 30, columns: 1, repeating: 1), replicates: 199, seed: seed)
+        #expect(huge.pValues[0] == 1.0 / 200)
+    }
+
+    @Test func bootstrapIntervalCoversTheNormalTheoryInterval() {
+        var rng = SeededGenerator(seed: seed)
+        let p = 400
+        let values = (0..<p).map { _ in Float(rng.nextSignedUnitFloat()) }   // uniform(-1, 1): sd 1/√3
+        let mean = values.reduce(0) { $0 + Double($1) } / Double(p)
+        let interval = PairedResampling.bootstrapIntervals(effects: Matrix(rows: p, columns: 1, values: values),
+                                                           replicates: 4_000, level: 0.95, seed: rng.next())[0]
+        let halfWidth = 1.959964 * (1 / 3.0).squareRoot() / Double(p).squareRoot()
+        #expect(abs((interval.low + interval.high) / 2 - mean) < 0.25 * halfWidth)
+        #expect(abs((interval.high - interval.low) / 2 - halfWidth) < 0.15 * halfWidth)
+    }
+
+    @Test func holmMatchesTheStepDownDefinition() {
+        let p = [0.01, 0.04, 0.03, 0.2]
+        // Sorted 0.01, 0.03, 0.04, 0.2 → 0.04, 0.09, 0.09 (monotone), 0.2.
+        let adjusted = MultipleTesting.holm(p)
+        let expected = [0.04, 0.09, 0.09, 0.2]
+        for (a, e) in zip(adjusted, expected) { #expect(abs(a - e) < 1e-12) }
+    }
+
+    @Test func powerFormulaMatchesTheNormalApproximationAndInvertsIt() {
+        // d = 0.25, P = 100, α = 0.05: Φ(2.5 − 1.645) = Φ(0.855).
+        #expect(abs(PowerAnalysis.power(standardizedEffect: 0.25, probes: 100, alpha: 0.05) - Distributions.normalCDF(2.5 - 1.6448536269514722)) < 1e-12)
+        let needed = PowerAnalysis.probesNeeded(standardizedEffect: 0.25, alpha: 0.025)
+        #expect(PowerAnalysis.power(standardizedEffect: 0.25, probes: needed, alpha: 0.025) >= 0.8)
+        #expect(PowerAnalysis.power(standardizedEffect: 0.25, probes: needed - 1, alpha: 0.025) < 0.8)
+    }
+
+    @Test func lengthAdjustmentRecoversAKnownLengthEffect() {
+        // Similarity = 0.5 − 0.2·|Δ log length| + per-probe constant + noise: the fit finds −0.2.
+        var rng = SeededGenerator(seed: seed)
+        let models = (0..<5).map { "m\($0)" }
+        var sims: [Matrix] = []
+        var lengths: [[Float]] = []
+        for _ in 0..<200 {
+            let l = (0..<5).map { _ in 4 + 2 * rng.nextSignedUnitFloat() }
+            let offset = 0.1 * rng.nextSignedUnitFloat()
+            var m = Matrix(rows: 5, columns: 5)
+            for i in 0..<5 {
+                m[i, i] = 1
+                for j in (i + 1)..<5 {
+                    let v = 0.5 + offset - 0.2 * abs(l[i] - l[j]) + 0.01 * rng.nextSignedUnitFloat()
+                    m[i, j] = v
+                    m[j, i] = v
+                }
+            }
+            sims.append(m)
+            lengths.append(l)
+        }
+        let data = ProbeSimilarities(models: models, probes: (0..<200).map { .init(probeID: Int64($0), probeHash: "h\($0)", turns: 1) },
+                                     similarities: sims, logLengths: lengths, identityClaims: [], cleaning: [:], samples: [:])
+        let fit = LengthAdjustment.fit(data)
+        #expect(abs(fit.coefficients[0] + 0.2) < 0.01)
+        #expect(abs(fit.coefficients[1]) < 0.01 && abs(fit.coefficients[2]) < 0.01)
+        #expect(fit.explainedVariance > 0.9)
+        let adjusted = fit.apply(to: data)
+        // After adjustment, what is left within a probe is noise.
+        let spread = adjusted.similarities.map { m in abs(m[0, 1] - m[2, 3]) }.max()!
+        #expect(spread < 0.05)
+    }
+}
