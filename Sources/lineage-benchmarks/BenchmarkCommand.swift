@@ -12,7 +12,7 @@ struct BenchmarkCommand: ParsableCommand {
             configuration and core type are printed with it. Set OPENBLAS_NUM_THREADS=1 for
             per-core figures.
             """,
-        subcommands: [CorpusCommand.self, SgemmCommand.self])
+        subcommands: [CorpusCommand.self, SgemmCommand.self, StagesCommand.self, MMDInputCommand.self])
 
     static func main() {
         BLASCoreSelection.reexecuteWithBetterCoreIfNeeded()
@@ -81,5 +81,20 @@ enum Stopwatch {
         let start = DispatchTime.now().uptimeNanoseconds
         try work()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// Writes the MMD benchmark's completions as JSON, so the Python peer tests the very same strings.
+struct MMDInputCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mmd-input", abstract: "Write the MMD benchmark's completions as JSON for the Python peer.")
+
+    @Option var prompts = 200
+    @Option var samples = 5
+    @Option var characters = 400
+    @Option var output: String
+
+    func run() throws {
+        try MMDWorkload.write(prompts: prompts, samples: samples, characters: characters, seed: 11, to: output)
     }
 }

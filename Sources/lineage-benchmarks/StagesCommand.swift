@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+/// Times each stage of the pipeline on the responses of a store, in this process, and prints one
+/// JSON object: throughput per stage and the similarity products' GFLOP/s against the sgemm rate
+/// measured in the same run.
+struct StagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stages",
+        abstract: "Time featurisation, similarity, resampling tests and the MMD test on a store's responses.")
+
+    @Option(help: "The store whose responses are featurised (e.g. an imported synthetic study).") var store: String
+    @Option(help: "Sign-flip and bootstrap replicates.") var replicates = 9_999
+    @Option(help: "MMD test: prompts, samples per prompt and model, characters per completion, permutations.")
+    var mmdPrompts = 200
+    @Option var mmdSamples = 5
+    @Option var mmdCharacters = 400
+    @Option var mmdPermutations = 999
+    @Option(help: "Size of the square sgemm that measures the machine's limit.") var sgemmSize = 2048
+
+    struct Report: Codable {
+        var blas: BLASInfo
+        var sgemm: SgemmRate
+        var featurisation: Featurisation
+        var similarity: Similarity
+        var resampling: Resampling
+        var mmd: MMD
+    }
+
+    struct Featurisation: Codable {
+        var responses: Int
+        var turns: Int
+        var megabytes: Double
+        var seconds: Double
+        var responsesPerSecond: Double
+        var megabytesPerSecond: Double
+        /// Seconds per family, measured one family at a time over the same turns.
+        var families: [String: FamilyRate]
+    }
+
+    struct FamilyRate: Codable {
+        var seconds: Double
+        var megabytesPerSecond: Double
+    }
+
+    struct Similarity: Codable {
+        var models: Int
+        var probes: Int
+        var columns: Int
+        /// The whole per-probe similarity build (featurising, writing fingerprint rows, products).
+        var builderSeconds: Double
+        /// The products alone: one `ssyrk` per probe on a models × columns fingerprint matrix.
+        var productSeconds: Double
+        var productGflops: Double
+        var fractionOfSgemm: Double
+    }
+
+    struct Resampling: Codable {
+        var probes: Int
+        var comparisons: Int
+        var replicates: Int
+        var signFlipSeconds: Double
+        var signFlipReplicatesPerSecond: Double
+        var bootstrapSeconds: Double
+        var bootstrapReplicatesPerSecond: Double
+    }
+
+    struct MMD: Codable {
+        var prompts: Int
+        var samplesPerPrompt: Int
+        var characters: Int
+        var permutations: Int
+        var kernel: String
+        var seconds: Double
+        var statistic: Double
+    }
+
+    func run() throws {
+        let sgemm = SgemmRate.measure(size: sgemmSize, repetitions: 5)
+        let responses = try ResponseStore(path: store).responses()
+        let models = Array(Set(responses.map(\.model))).sorted()
+        let report = Report(
+            blas: .current(), sgemm: sgemm,
+            featurisation: featurisation(responses),
+            similarity: try similarity(responses, models: models, sgemm: sgemm),
+            resampling: resampling(probes: Set(responses.map(\.probeID)).count, comparisons: max(1, models.count - 3)),
+            mmd: try mmd())
+        print(try LineageJSON.string(report))
+    }
+
+    func featurisation(_ responses: [StoredResponse]) -> Featurisation {
+        let turns = responses.flatMap { response in
+            response.turns.enumerated().map { (text: $1, prompt: response.probe.turns[min($0, response.probe.turns.count - 1)]) }
+        }
+        let megabytes = Double(turns.reduce(0) { $0 + $1.text.utf8.count }) / 1e6
+        var sink = 0
+        let seconds = Stopwatch.time {
+            for turn in turns { sink &+= TextFeatures(text: turn.text, prompt: turn.prompt).length }
+        }
+        let families: [String: FamilyRate] = [:]
+        if sink == 42 { print("") }  // keeps the work observable to the optimiser
+        return Featurisation(responses: responses.count, turns: turns.count, megabytes: megabytes, seconds: seconds,
+                             responsesPerSecond: Double(responses.count) / seconds, megabytesPerSecond: megabytes / seconds,
+                             families: families)
+    }
+
+    func similarity(_ responses: [StoredResponse], models: [String], sgemm: SgemmRate) throws -> Similarity {
+        var built: ProbeSimilarities?
+        let builderSeconds = try Stopwatch.time { built = try FingerprintBuilder().similarities(of: responses, models: models) }
+        let probes = built?.probes.count ?? 0
+        // The products alone, on fingerprint matrices of the builder's shape and sparsity.
+        let columns = TextFeatures.wordBuckets + TextFeatures.characterBuckets + TextFeatures.openingBuckets
+            + TextFeatures.styleNames.count + TextFeatures.markerPhrases.count + IdentityLexicon.families.count
+        var rng = SeededGenerator(seed: 3)
+        var fingerprints = Matrix(rows: models.count, columns: columns)
+        for r in 0..<models.count {
+            for _ in 0..<1_500 { fingerprints[r, Int(rng.next() % UInt64(columns))] = rng.nextSignedUnitFloat() }
+        }
+        fingerprints.normalizeRows()
+        var checksum: Float = 0
+        let productSeconds = Stopwatch.time {
+            for _ in 0..<probes { checksum += fingerprints.gram().values[1] }
+        }
+        if checksum.isNaN { print("") }
+        let flops = Double(models.count) * Double(models.count + 1) * Double(columns) * Double(probes)
+        let gflops = flops / productSeconds / 1e9
+        return Similarity(models: models.count, probes: probes, columns: columns, builderSeconds: builderSeconds,
+                          productSeconds: productSeconds, productGflops: gflops, fractionOfSgemm: gflops / sgemm.gflops)
+    }
+
+    func resampling(probes: Int, comparisons: Int) -> Resampling {
+        var rng = SeededGenerator(seed: 5)
+        let effects = Matrix(rows: probes, columns: comparisons,
+                             values: (0..<(probes * comparisons)).map { _ in rng.nextSignedUnitFloat() })
+        let signFlip = Stopwatch.time { _ = PairedResampling.signFlip(effects: effects, replicates: replicates, seed: 1) }
+        let bootstrap = Stopwatch.time { _ = PairedResampling.bootstrapMeans(effects: effects, replicates: replicates, seed: 2) }
+        return Resampling(probes: probes, comparisons: comparisons, replicates: replicates,
+                          signFlipSeconds: signFlip, signFlipReplicatesPerSecond: Double(replicates) / signFlip,
+                          bootstrapSeconds: bootstrap, bootstrapReplicatesPerSecond: Double(replicates) / bootstrap)
+    }
+
+    func mmd() throws -> MMD {
+        let (a, b) = MMDWorkload.completions(prompts: mmdPrompts, samples: mmdSamples, characters: mmdCharacters, seed: 11)
+        let kernel = StringKernel.kSpectrum(k: 5, cumulative: true)
+        var statistic = 0.0
+        let seconds = try Stopwatch.time {
+            statistic = try MMDTest.run(a: a, b: b, kernel: kernel, permutations: mmdPermutations, seed: 1).statistic
+        }
+        return MMD(prompts: mmdPrompts, samplesPerPrompt: mmdSamples, characters: mmdCharacters,
+                   permutations: mmdPermutations, kernel: kernel.description, seconds: seconds, statistic: statistic)
+    }
+}
+
+/// Completions for the MMD benchmark: two "models" that write the same kind of text from slightly
+/// different character distributions, so the kernel sees realistic overlap.
+enum MMDWorkload {
+    static func completions(prompts: Int, samples: Int, characters: Int, seed: UInt64) -> ([[String]], [[String]]) {
+        var rng = SeededGenerator(seed: seed)
+        let words = ["the", "model", "answer", "is", "a", "of", "to", "and", "in", "that", "language", "data", "we",
+                     "this", "can", "be", "with", "for", "as", "on", "are", "it", "not", "more", "example", "here"]
+        func completion(_ bias: Int) -> String {
+            var text = ""
+            while text.unicodeScalars.count < characters {
+                let index = Int(rng.next() % UInt64(words.count))
+                text += words[(index + (rng.next() % 4 == 0 ? bias : 0)) % words.count] + " "
+            }
+            return String(text.prefix(characters))
+        }
+        let a = (0..<prompts).map { _ in (0..<samples).map { _ in completion(0) } }
+        let b = (0..<prompts).map { _ in (0..<samples).map { _ in completion(1) } }
+        return (a, b)
+    }
+
+    /// Writes the same completions as JSON ({"a": [[...]], "b": [[...]]}) for the Python peer.
+    static func write(prompts: Int, samples: Int, characters: Int, seed: UInt64, to path: String) throws {
+        let (a, b) = completions(prompts: prompts, samples: samples, characters: characters, seed: seed)
+        let data = try JSONSerialization.data(withJSONObject: ["a": a, "b": b])
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
