@@ -326,6 +326,7 @@ public enum AttributionStudy {
     }
 }
 
+/// A number as results and summaries print it: 4 significant digits, scientific below 0.001.
 func formatNumber(_ value: Double) -> String {
     if value == 0 { return "0" }
     if abs(value) < 0.001 { return String(format: "%.2e", value) }
