@@ -8,40 +8,61 @@ struct AttributeCommand: ParsableCommand {
         abstract: "Test whether a suspect model was trained on a reference model's outputs.",
         usage: "lineage attribute --suspect S --reference R --control C1 [--control C2 ...] [--alternative-reference R2] [options]",
         discussion: """
-        Compares the suspect's answers with the reference's and with control models' answers to the
-        same probes (those answered by every model named), probe by probe. Controls are models known
-        NOT to be trained on the reference's outputs (e.g. models tuned on human-written data, or base
-        models). Name an --alternative-reference of another family (e.g. a Claude model when the
-        reference is a GPT model): the primary test then asks whether the suspect leans toward the
-        reference, relative to the alternative, more than every control does. This cancels the fact
-        that almost everything resembles ChatGPT more than Claude.
+        Compares the suspect's answers with the reference's and with control models'
+        answers to the same probes (those answered by every model named), probe by
+        probe. Controls are models known NOT to be trained on the reference's
+        outputs (e.g. models tuned on human-written data, or base models). Name an
+        --alternative-reference of another family (e.g. a Claude model when the
+        reference is a GPT model): the primary test then asks whether the suspect
+        leans toward the reference, relative to the alternative, more than every
+        control does. This cancels the fact that almost everything resembles ChatGPT
+        more than Claude.
 
-        Tests (probes are the sampling unit; p-values from sign-flip resampling or exact tests):
+        Tests (probes are the sampling unit; p-values from sign-flip resampling or
+        exact tests):
           difference-in-differences  primary with --alternative-reference
-          reference-centric          primary without it: suspect nearer to R than every control is
-          self-identity claims       primary when R's maker is known: the suspect says it is R or
-                                     made by R's maker on more probes than every control does
+          reference-centric          primary without it: S nearer to R than
+                                     every control is
+          self-identity claims       primary when R's maker is known: S says it
+                                     is R or made by R's maker on more probes
+                                     than every control does
           suspect-centric            context only
-        The primary tests are combined by Holm's rule, valid however the tests depend on each other.
+
+        The primary tests are combined by Holm's rule, valid however the tests
+        depend on each other.
 
         Verdicts and exit codes (for CI gates):
           10  evidence       the combined p-value is at most --alpha
-          0   no-evidence    not rejected, and the data rule out an effect that matters
-          11  inconclusive   not rejected, but too few probes to rule out an effect that matters;
-                             the output says about how many probes would be needed
-          2   bad input      unknown model, a model in two roles, too few shared probes...
+          0   no-evidence    not rejected, and the data rule out an effect
+                             that matters
+          11  inconclusive   not rejected, but too few probes to rule out an
+                             effect that matters (the output says about how
+                             many probes would be needed), or too few controls
+          2   bad input      unknown model, a model in two roles, no shared
+                             probes...
           1   failure        anything else
-        The effect that matters: a lean toward R of 0.1 probe-to-probe standard deviations beyond
-        the controls', about what weakly distilled students show (strongly distilled ones show 0.3 or
-        more). "no-evidence" needs the upper confidence bound of the effect to fall below it, which
-        with fewer than a few hundred probes happens only when the suspect clearly leans away;
-        otherwise a non-rejection is "inconclusive", with the number of probes that would be needed.
-        With fewer than --minimum-controls controls (default 2) the verdict is at most inconclusive:
-        one control cannot tell "S learnt from R" from "S and that model differ in kind".
 
-        Similarities are cosines of fingerprints (word and character TF-IDF, openings, format and
-        style, stock phrases, self-identity claims) after cleaning chat-template leftovers, fake next
-        turns and probe echoes, and after removing what answer length explains.
+        The effect that matters: a lean toward R of 0.1 probe-to-probe standard
+        deviations beyond the controls', about what weakly distilled students show
+        (strongly distilled ones show 0.3 or more). "no-evidence" needs the upper
+        confidence bound of the effect to fall below it, which with fewer than a few
+        hundred probes happens only when the suspect clearly leans away; otherwise a
+        non-rejection is "inconclusive", with the number of probes that would be
+        needed. With fewer than --minimum-controls controls (default 2) the verdict
+        is at most inconclusive: one control cannot tell "S learnt from R" from "S
+        and that model differ in kind".
+
+        Similarities are cosines of fingerprints (word and character TF-IDF,
+        openings, format and style, stock phrases, self-identity claims) after
+        cleaning chat-template leftovers, fake next turns and probe echoes, and
+        after removing what answer length explains.
+
+        Examples:
+          lineage attribute --suspect vicuna-13b --reference gpt-3.5-turbo
+              --alternative-reference claude-v1
+              --control dolly-v2-12b --control guanaco-33b --control llama-13b
+            (one command line)
+          lineage attribute ... --json > result.json; echo $?   (10, 0 or 11)
         """)
 
     @Option(help: "The model suspected of being trained on the reference's outputs.")

@@ -7,16 +7,19 @@ struct EqualityCommand: ParsableCommand {
         commandName: "equality",
         abstract: "Test whether two models (or two API endpoints, or two releases) serve the same model.",
         discussion: """
-        The MMD two-sample test of Gao, Liang & Guestrin (2024, "Model Equality Testing") on the
-        completions the two models gave to the same prompts, with a character string kernel, and a
-        permutation test within prompts. It needs several samples per prompt from each model
-        (collect with a temperature above 0). Naming the same model twice splits its samples in two
-        halves: the test should then find no difference.
+        The MMD two-sample test of Gao, Liang & Guestrin (2024, "Model Equality
+        Testing") on the completions the two models gave to the same prompts, with a
+        character string kernel, and a permutation test within prompts. It needs
+        several samples per prompt from each model (collect with a temperature above
+        0). Naming the same model twice splits its samples in two halves: the test
+        should then find no difference.
 
-        Verdicts and exit codes (for CI gates, e.g. "does the API still serve the same model?"):
+        Verdicts and exit codes (for CI gates, e.g. "does the API still serve the
+        same model?"):
           10  evidence       the two differ (p ≤ --alpha)
-          0   no-evidence    no difference found, with at least 10 prompts of repeated samples
-          11  inconclusive   no difference found, but too few prompts with repeated samples
+          0   no-evidence    no difference found, with at least 10 prompts
+                             of repeated samples
+          11  inconclusive   no difference found, but fewer such prompts
           2   bad input      unknown model, or fewer than two samples per prompt
           1   failure
 

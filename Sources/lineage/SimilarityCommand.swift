@@ -7,15 +7,16 @@ struct SimilarityCommand: ParsableCommand {
         commandName: "similarity",
         abstract: "Print the similarity matrix of models' fingerprints.",
         discussion: """
-        For each pair of models, the mean over probes (those answered by every model named) of the
-        cosine similarity of their answers' fingerprints: word and character TF-IDF, openings,
-        format and style, stock phrases and self-identity claims, after cleaning chat-template
-        leftovers, fake next turns and probe echoes. 1 means indistinguishable answers. Word and
-        character weights (IDF) and style scales come from the answers of the models named, so a
+        For each pair of models, the mean over probes (those answered by every model
+        named) of the cosine similarity of their answers' fingerprints: word and
+        character TF-IDF, openings, format and style, stock phrases and self-
+        identity claims, after cleaning chat-template leftovers, fake next turns and
+        probe echoes. 1 means indistinguishable answers. Word and character weights
+        (IDF) and style scales come from the answers of the models named, so a
         pair's value shifts a little with the company it is computed in.
 
-        A high similarity alone proves nothing (almost everything resembles ChatGPT): use
-        `lineage attribute` to test a suspect against controls.
+        A high similarity alone proves nothing (almost everything resembles
+        ChatGPT): use `lineage attribute` to test a suspect against controls.
 
         Examples:
           lineage similarity                          every model in the store

@@ -128,7 +128,7 @@ public enum AttributionStudy {
             let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
             let controlName = options.models[controlIndices[binding]]
             let perControl = zip(controlIndices, zip(outcome.observed, outcome.pValues)).map { c, v in
-                "\(options.models[c]): mean \(format(v.0)), p = \(format(v.1))"
+                "\(options.models[c]): mean \(formatNumber(v.0)), p = \(formatNumber(v.1))"
             }.joined(separator: "; ")
             let result = HypothesisTestResult(
                 name: name, nullHypothesis: null, alternative: alternative,
@@ -199,7 +199,7 @@ public enum AttributionStudy {
                               "suspect probes with a claim": claims(s).filter { $0 }.count],
                 method: "McNemar's exact test (one-sided binomial on discordant probes), intersection-union over controls; "
                     + "a name counts in a sentence about the model itself, not when the probe mentions it. Per control: "
-                    + zip(controlIndices, outcomes).map { "\(options.models[$0]): \($1.suspectOnly) vs \($1.controlOnly), p = \(format($1.pValue))" }
+                    + zip(controlIndices, outcomes).map { "\(options.models[$0]): \($1.suspectOnly) vs \($1.controlOnly), p = \(formatNumber($1.pValue))" }
                         .joined(separator: "; "),
                 perProbe: probeEffects(column))
         } else {
@@ -230,31 +230,31 @@ public enum AttributionStudy {
             power: PowerAnalysis.power(standardizedEffect: mattering, probes: probeCount, alpha: testAlpha),
             probesUsed: probeCount,
             probesNeeded: PowerAnalysis.probesNeeded(standardizedEffect: target, alpha: testAlpha),
-            method: "normal approximation to the one-sided sign-flip test at α/\(verdictTests.count) = \(format(testAlpha)); the effect that matters "
-                + "is \(mattering) probe-to-probe standard deviations of the primary effect (sd \(format(sd))); probes needed for 80% power "
-                + (target < mattering ? "at the observed standardised effect \(format(observedStandardized))" : "at the effect that matters"))
+            method: "normal approximation to the one-sided sign-flip test at α/\(verdictTests.count) = \(formatNumber(testAlpha)); the effect that matters "
+                + "is \(mattering) probe-to-probe standard deviations of the primary effect (sd \(formatNumber(sd))); probes needed for 80% power "
+                + (target < mattering ? "at the observed standardised effect \(formatNumber(observedStandardized))" : "at the effect that matters"))
 
         let verdict: Verdict
         let explanation: String
         if combined <= options.alpha && controlIndices.count < options.minimumControls {
             verdict = .inconclusive
-            explanation = "Inconclusive: combined p = \(format(combined)) ≤ α, but against only \(controlIndices.count) control(s); at least "
+            explanation = "Inconclusive: combined p = \(formatNumber(combined)) ≤ α, but against only \(controlIndices.count) control(s); at least "
                 + "\(options.minimumControls) are needed, because one control cannot tell \"\(S) learnt from \(R)\" from \"\(S) and that model differ "
                 + "in kind\" (e.g. a chat model against a base model). Add controls known not to be trained on \(R)'s outputs."
         } else if combined <= options.alpha {
             verdict = .evidence
-            explanation = "Evidence that \(S) was trained on outputs of \(R) (or of a model that was): combined p = \(format(combined)) ≤ α = \(format(options.alpha)). "
+            explanation = "Evidence that \(S) was trained on outputs of \(R) (or of a model that was): combined p = \(formatNumber(combined)) ≤ α = \(formatNumber(options.alpha)). "
                 + "\(S) resembles \(R) more than every control does, beyond what chance over \(probeCount) probes explains. It does not prove direct training on \(R): "
                 + "a model distilled from \(R)'s family or from another student of it would show the same."
         } else if probeCount >= options.minimumProbes && primary.upperBound < effectThatMatters {
             verdict = .noEvidence
-            explanation = "No evidence: combined p = \(format(combined)) > α, and the upper \(Int((1 - options.alpha) * 100))% confidence bound of the primary effect "
-                + "(\(format(primary.upperBound))) lies below the effect that matters (\(format(effectThatMatters))): if \(S) leaned toward \(R) that much more "
+            explanation = "No evidence: combined p = \(formatNumber(combined)) > α, and the upper \(Int((1 - options.alpha) * 100))% confidence bound of the primary effect "
+                + "(\(formatNumber(primary.upperBound))) lies below the effect that matters (\(formatNumber(effectThatMatters))): if \(S) leaned toward \(R) that much more "
                 + "than the controls, these \(probeCount) probes would very likely have shown it."
         } else {
             verdict = .inconclusive
-            explanation = "Inconclusive: combined p = \(format(combined)) > α, but the data cannot rule out an effect that matters "
-                + "(upper confidence bound \(format(primary.upperBound)) ≥ \(format(effectThatMatters))"
+            explanation = "Inconclusive: combined p = \(formatNumber(combined)) > α, but the data cannot rule out an effect that matters "
+                + "(upper confidence bound \(formatNumber(primary.upperBound)) ≥ \(formatNumber(effectThatMatters))"
                 + (probeCount < options.minimumProbes ? "; only \(probeCount) probes, fewer than \(options.minimumProbes)" : "")
                 + "). About \(power.probesNeeded.map(String.init) ?? "?") probes would be needed. Absence of evidence, not evidence of absence."
         }
@@ -276,7 +276,7 @@ public enum AttributionStudy {
             controlDiagnostics: diagnostics, warnings: warnings, similarity: raw.meanSimilarity, probeSets: catalog.probeSets,
             cleaning: data.cleaning,
             reproducibility: Reproducibility(command: command, seed: seed, store: store, configuration: [
-                "alpha": format(options.alpha), "replicates": String(options.replicates), "bootstrap": String(options.bootstrap),
+                "alpha": formatNumber(options.alpha), "replicates": String(options.replicates), "bootstrap": String(options.bootstrap),
                 "length adjustment": options.adjustForLength ? "on" : "off", "fingerprint weights": options.weights.description,
                 "effect that matters (sd)": String(mattering), "minimum probes": String(options.minimumProbes),
                 "minimum controls": String(options.minimumControls),
@@ -308,14 +308,14 @@ public enum AttributionStudy {
                 }
                 let outcome = PairedResampling.signFlip(effects: e, replicates: 1_999, seed: options.seed &+ 100 &+ UInt64(k))
                 if outcome.pValues[0] <= options.alpha {
-                    parts.append("leans toward \(options.reference) more than the other controls do (mean \(format(outcome.observed[0])), "
-                        + "p = \(format(outcome.pValues[0]))): it may itself be trained on \(options.reference)'s outputs, which hides such training "
+                    parts.append("leans toward \(options.reference) more than the other controls do (mean \(formatNumber(outcome.observed[0])), "
+                        + "p = \(formatNumber(outcome.pValues[0]))): it may itself be trained on \(options.reference)'s outputs, which hides such training "
                         + "in the suspect and caps the power for every suspect; consider replacing it")
                 }
             }
             let closeness = raw.series(s, c).reduce(0, +) / Double(max(1, probeCount))
             if closeness > 0.9 {
-                parts.append("nearly identical to the suspect (mean similarity \(format(closeness))): the same model, or a fine-tune of it?")
+                parts.append("nearly identical to the suspect (mean similarity \(formatNumber(closeness))): the same model, or a fine-tune of it?")
             }
             if c == binding {
                 parts.append("binding control: the primary test's p-value comes from the comparison with this control")
@@ -326,7 +326,8 @@ public enum AttributionStudy {
     }
 }
 
-func format(_ value: Double) -> String {
+/// A number as results and summaries print it: 4 significant digits, scientific below 0.001.
+func formatNumber(_ value: Double) -> String {
     if value == 0 { return "0" }
     if abs(value) < 0.001 { return String(format: "%.2e", value) }
     return String(format: "%.4g", value)

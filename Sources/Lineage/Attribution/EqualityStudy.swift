@@ -72,15 +72,15 @@ public enum EqualityStudy {
         var warnings: [String] = []
         if outcome.pValue <= options.alpha {
             verdict = .evidence
-            explanation = "Evidence that \(a) and \(b) differ: p = \(format(outcome.pValue)) ≤ α = \(format(options.alpha))."
+            explanation = "Evidence that \(a) and \(b) differ: p = \(formatNumber(outcome.pValue)) ≤ α = \(formatNumber(options.alpha))."
         } else if outcome.promptsWithRepeats < options.minimumPrompts {
             verdict = .inconclusive
-            explanation = "Inconclusive: no difference found (p = \(format(outcome.pValue))), but only \(outcome.promptsWithRepeats) prompts have "
+            explanation = "Inconclusive: no difference found (p = \(formatNumber(outcome.pValue))), but only \(outcome.promptsWithRepeats) prompts have "
                 + "repeated samples of both models; collect at least \(options.minimumPrompts) prompts with two or more samples each."
             warnings.append("few prompts with repeated samples")
         } else {
             verdict = .noEvidence
-            explanation = "No evidence of a difference (p = \(format(outcome.pValue)) > α) over \(outcome.promptsWithRepeats) prompts with repeated samples. "
+            explanation = "No evidence of a difference (p = \(formatNumber(outcome.pValue)) > α) over \(outcome.promptsWithRepeats) prompts with repeated samples. "
                 + "A small difference (e.g. a changed sampling temperature) can need more samples to show."
         }
         if split { warnings.append("A and B are the same model: its samples were split in two halves, so this checks the test itself") }
@@ -89,7 +89,7 @@ public enum EqualityStudy {
             alpha: options.alpha, pValue: outcome.pValue, test: test, probes: probeIDs.count,
             samples: [a: outcome.samplesA, b: outcome.samplesB], power: nil, warnings: warnings, probeSets: catalog.probeSets,
             reproducibility: Reproducibility(command: command, seed: options.seed, store: store, configuration: [
-                "kernel": options.kernel.description, "permutations": String(options.permutations), "alpha": format(options.alpha),
+                "kernel": options.kernel.description, "permutations": String(options.permutations), "alpha": formatNumber(options.alpha),
                 "max characters": options.maxCharacters.map(String.init) ?? "none",
             ]))
     }

@@ -54,8 +54,8 @@ import Testing
         return options
     }
 
-    /// Upper end of a one-sided 99.9% binomial band around α for `n` studies.
-    static func ceiling(_ alpha: Double, _ n: Int) -> Double { alpha + 3.1 * (alpha * (1 - alpha) / Double(n)).squareRoot() }
+    /// Upper end of a one-sided 99.99% binomial band around α for `n` studies.
+    static func ceiling(_ alpha: Double, _ n: Int) -> Double { alpha + 3.7 * (alpha * (1 - alpha) / Double(n)).squareRoot() }
 
     @Test func oneControlRejectsAtMostAlphaUnderTheNull() throws {
         var rng = SeededGenerator(seed: seed)

@@ -46,7 +46,7 @@ import Testing
     @Test func sameModelRejectsAtMostAlphaAndDifferentModelsAreFound() throws {
         var rng = SeededGenerator(seed: seed)
         var sameRejections = 0
-        let runs = 60
+        let runs = 100
         for _ in 0..<runs {
             let a = Self.completions(prompts: 10, samples: 3, skew: 0.5, &rng)
             let b = Self.completions(prompts: 10, samples: 3, skew: 0.5, &rng)
@@ -55,7 +55,8 @@ import Testing
             }
         }
         print("MMD, same model: \(sameRejections)/\(runs) rejections at 0.05")
-        #expect(Double(sameRejections) / Double(runs) <= 0.05 + 3.1 * (0.05 * 0.95 / Double(runs)).squareRoot())
+        // Upper end of a one-sided 99.99% binomial band around α (a flaky CI test helps nobody).
+        #expect(Double(sameRejections) / Double(runs) <= 0.05 + 3.7 * (0.05 * 0.95 / Double(runs)).squareRoot())
         var found = [0, 0]
         for _ in 0..<10 {
             let a = Self.completions(prompts: 20, samples: 4, skew: 0.5, &rng)
