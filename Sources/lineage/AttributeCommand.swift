@@ -105,6 +105,7 @@ struct AttributeCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var reportOptions: ReportOptions
 
     func run() throws {
         var options = AttributionOptions(suspect: suspect, reference: reference, alternativeReference: alternativeReference, controls: controls)
@@ -115,16 +116,18 @@ struct AttributeCommand: ParsableCommand {
         options.adjustForLength = !noLengthAdjustment
         options.referenceFamily = referenceFamily
         options.minimumControls = minimumControls
-        let result: AttributionResult
+        var result: AttributionResult
+        let store: ResponseStore
+        let responses: [StoredResponse]
         do {
             if let featureWeights { options.weights = try FingerprintWeights(parsing: featureWeights) }
             try options.validate()
-            let store = try storeOptions.open()
+            store = try storeOptions.open()
             let known = Set(try store.modelNames())
             if let missing = options.models.first(where: { !known.contains($0) }) {
                 throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
             }
-            let responses = try store.responses(models: options.models)
+            responses = try store.responses(models: options.models)
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             result = try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
         } catch let error as FingerprintError {
@@ -133,6 +136,10 @@ struct AttributeCommand: ParsableCommand {
         } catch let error as ValidationError {
             printError(error.message)
             throw ExitCode(ExitCodes.badInput)
+        }
+        if case .attribution(let written) = try reportOptions.write(
+            .attribution(result), responses: responses.answeringEveryModel(options.models), store: store) {
+            result = written
         }
         print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
         throw ExitCode(ExitCodes.code(for: result.verdict))

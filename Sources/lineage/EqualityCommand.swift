@@ -51,6 +51,7 @@ struct EqualityCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var reportOptions: ReportOptions
 
     func run() throws {
         var options = EqualityOptions(modelA: modelA, modelB: modelB)
@@ -59,22 +60,28 @@ struct EqualityCommand: ParsableCommand {
         options.permutations = permutations
         options.alpha = alpha
         options.seed = seed
-        let result: EqualityResult
+        var result: EqualityResult
+        let store: ResponseStore
+        let responses: [StoredResponse]
         do {
             guard k >= 1, permutations >= 99, alpha > 0, alpha < 0.5 else {
                 throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
             }
-            let store = try storeOptions.open()
+            store = try storeOptions.open()
             let known = Set(try store.modelNames())
             if let missing = [modelA, modelB].first(where: { !known.contains($0) }) {
                 throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
             }
-            let responses = try store.responses(models: Array(Set([modelA, modelB])))
+            responses = try store.responses(models: Array(Set([modelA, modelB])))
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             result = try EqualityStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
         } catch let error as FingerprintError {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
+        }
+        if case .equality(let written) = try reportOptions.write(
+            .equality(result), responses: responses.answeringEveryModel(Array(Set([modelA, modelB]))), store: store) {
+            result = written
         }
         if json {
             print(try LineageJSON.string(result))

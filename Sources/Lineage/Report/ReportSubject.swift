@@ -17,7 +17,8 @@ public enum ReportSubject: Sendable, Equatable {
     /// The models the result is about, in the order a report lists them.
     public var models: [String] {
         switch self {
-        case .attribution(let result): [result.suspect, result.reference] + result.controls
+        case .attribution(let result):
+            [result.suspect, result.reference] + (result.alternativeReference.map { [$0] } ?? []) + result.controls
         case .equality(let result): [result.modelA, result.modelB]
         case .comparison(let result): result.models
         }

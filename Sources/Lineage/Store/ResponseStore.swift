@@ -241,3 +241,14 @@ extension ResponseStore {
         try read { db in try String.fetchAll(db, sql: "SELECT name FROM model ORDER BY name") }
     }
 }
+
+extension Array where Element == StoredResponse {
+    /// The responses to the probes that every one of `models` answered: what a study of those
+    /// models uses, and so what its report's manifest lists.
+    public func answeringEveryModel(_ models: [String]) -> [StoredResponse] {
+        var answered: [String: Set<Int64>] = [:]
+        for response in self { answered[response.model, default: []].insert(response.probeID) }
+        let common = models.dropFirst().reduce(answered[models.first ?? ""] ?? []) { $0.intersection(answered[$1] ?? []) }
+        return filter { common.contains($0.probeID) && models.contains($0.model) }
+    }
+}
