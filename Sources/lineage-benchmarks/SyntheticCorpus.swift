@@ -23,15 +23,13 @@ struct SyntheticCorpus {
         var meanSentences: Double
     }
 
-    /// Model names in generation order: family teachers first, then students and controls.
+    /// Model names in generation order, six at a time (one per family): teachers, then students
+    /// (odd rounds: `student-F-R` learnt from teacher-0's outputs) and controls (even rounds).
     func modelNames() -> [String] {
         (0..<models).map { index in
-            let family = index % Self.families
-            switch index / Self.families {
-            case 0: return "teacher-\(family)"
-            case 1, 2: return "student-\(family)-\(index / Self.families)"
-            default: return "control-\(family)-\(index / Self.families)"
-            }
+            let family = index % Self.families, round = index / Self.families
+            if round == 0 { return "teacher-\(family)" }
+            return round % 2 == 1 ? "student-\(family)-\(round)" : "control-\(family)-\(round)"
         }
     }
 
@@ -56,7 +54,7 @@ struct SyntheticCorpus {
             let role = index / Self.families
             if role == 0 {
                 own = Self.mix(familyStyles[family], own, weight: 0.8)
-            } else if role <= 2 {
+            } else if role % 2 == 1 {
                 // A student: its own family's style blended with teacher family 0's.
                 own = Self.mix(familyStyles[0], Self.mix(familyStyles[family], own, weight: 0.7), weight: 0.5)
             } else {
