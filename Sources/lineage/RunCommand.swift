@@ -116,7 +116,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(ExitCodes.badInput)
         }
-        let progress = ProgressDisplay(liveLine: isatty(fileno(stderr)) != 0)
+        let progress = ProgressDisplay(liveLine: isatty(2) != 0)
         let summary: CollectionSummary
         do {
             summary = try await runner.run { progress.handle($0) }

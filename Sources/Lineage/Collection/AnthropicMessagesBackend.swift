@@ -10,9 +10,9 @@ public struct AnthropicMessagesBackend: ChatBackend {
 
     public func httpRequest(for request: ChatRequest, model: ModelConfiguration, apiKey: String?) -> HTTPRequestSpec {
         let messages = request.messages.map { message in
-            JSONValue.object(["role": .string(message.role.rawValue), "content": .string(message.content)])
+            WireJSON.object(["role": .string(message.role.rawValue), "content": .string(message.content)])
         }
-        var body: [String: JSONValue] = [
+        var body: [String: WireJSON] = [
             "model": .string(model.providerModelID),
             "messages": .array(messages),
             "max_tokens": .number(Double(request.parameters.maxTokens ?? Self.defaultMaxTokens)),
@@ -25,7 +25,7 @@ public struct AnthropicMessagesBackend: ChatBackend {
                                                         ("anthropic-version", Self.apiVersion)]
         if let apiKey { headers.append(("x-api-key", apiKey)) }
         return HTTPRequestSpec(url: joinURL(model.endpoint, "messages"), headers: headers,
-                               body: JSONValue.object(body).encoded())
+                               body: WireJSON.object(body).encoded())
     }
 
     public func parseReply(_ body: Data) throws -> ChatReply {

@@ -43,10 +43,10 @@ public struct ChatReply: Hashable, Sendable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     /// Log-probabilities as the API returned them, when asked for and given.
-    public var logprobs: JSONValue?
+    public var logprobs: WireJSON?
 
     public init(text: String, finishReason: String? = nil, promptTokens: Int? = nil,
-                completionTokens: Int? = nil, logprobs: JSONValue? = nil) {
+                completionTokens: Int? = nil, logprobs: WireJSON? = nil) {
         self.text = text
         self.finishReason = finishReason
         self.promptTokens = promptTokens
@@ -78,9 +78,9 @@ extension BackendKind {
     }
 }
 
-func decodeReplyJSON(_ body: Data) throws -> JSONValue {
+func decodeReplyJSON(_ body: Data) throws -> WireJSON {
     do {
-        let value = try JSONValue.decode(body)
+        let value = try WireJSON.decode(body)
         guard value.object != nil else { throw MalformedReply("the body is JSON but not an object") }
         return value
     } catch let error as MalformedReply {

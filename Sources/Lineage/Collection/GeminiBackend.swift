@@ -7,10 +7,10 @@ public struct GeminiBackend: ChatBackend {
 
     public func httpRequest(for request: ChatRequest, model: ModelConfiguration, apiKey: String?) -> HTTPRequestSpec {
         let contents = request.messages.map { message in
-            JSONValue.object(["role": .string(message.role == .assistant ? "model" : "user"),
+            WireJSON.object(["role": .string(message.role == .assistant ? "model" : "user"),
                               "parts": .array([.object(["text": .string(message.content)])])])
         }
-        var generation: [String: JSONValue] = [:]
+        var generation: [String: WireJSON] = [:]
         let parameters = request.parameters
         if let value = parameters.temperature { generation["temperature"] = .number(value) }
         if let value = parameters.topP { generation["topP"] = .number(value) }
@@ -20,7 +20,7 @@ public struct GeminiBackend: ChatBackend {
             generation["responseLogprobs"] = .bool(true)
             if count > 0 { generation["logprobs"] = .number(Double(count)) }
         }
-        var body: [String: JSONValue] = ["contents": .array(contents)]
+        var body: [String: WireJSON] = ["contents": .array(contents)]
         if !generation.isEmpty { body["generationConfig"] = .object(generation) }
         if let system = request.system {
             body["systemInstruction"] = .object(["parts": .array([.object(["text": .string(system)])])])
@@ -29,7 +29,7 @@ public struct GeminiBackend: ChatBackend {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
         if let apiKey { headers.append(("x-goog-api-key", apiKey)) }
         return HTTPRequestSpec(url: joinURL(model.endpoint, "models/\(model.providerModelID):generateContent"),
-                               headers: headers, body: JSONValue.object(body).encoded())
+                               headers: headers, body: WireJSON.object(body).encoded())
     }
 
     public func parseReply(_ body: Data) throws -> ChatReply {

@@ -41,10 +41,11 @@ public final class AsyncHTTPTransport: HTTPTransport {
         for (name, value) in spec.headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: spec.body))
         let client = self.client
+        let prepared = request
         do {
             return try await withThrowingTaskGroup(of: HTTPReply?.self) { group in
                 group.addTask {
-                    let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000) + 1000))
+                    let response = try await client.execute(prepared, timeout: .milliseconds(Int64(timeout * 1000) + 1000))
                     let body = try await response.body.collect(upTo: Self.maxBodyBytes)
                     return HTTPReply(status: Int(response.status.code),
                                      headers: response.headers.map { ($0.name, $0.value) },

@@ -12,7 +12,7 @@ public struct ConversationOutcome: Sendable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     /// Log-probabilities per turn, where asked for and returned.
-    public var logprobs: [JSONValue] = []
+    public var logprobs: [WireJSON] = []
     public var startedAt = Date()
     public var finishedAt = Date()
     /// Why the conversation stopped short (after all retries), nil when every turn was answered.
@@ -84,13 +84,15 @@ public struct ModelClient: Sendable {
                             continue
                         } catch let error as MalformedReply {
                             failure = .malformed(redactor.redact(error.problem))
+                        } catch {
+                            failure = .malformed(redactor.redact("\(error)"))
                         }
                     } else {
                         failure = .http(status: http.status, detail: String(body.prefix(500)),
                                         retryAfter: RetryPolicy.retryAfterSeconds(http.header("Retry-After")))
                     }
                     Self.record(body, into: &outcome.responseBodies, turn: messages.count / 2)
-                } catch let error {
+                } catch {
                     failure = Self.redacted(error, redactor)
                 }
                 var jitterSource = SeededGenerator(seed: jitterSeed &+ UInt64(outcome.attempts))

@@ -60,12 +60,12 @@ public struct ModelConfiguration: Codable, Hashable, Sendable {
     public var maxAttempts: Int
     public var price: TokenPrice?
     /// Extra top-level fields merged into every request body (e.g. `cache_prompt: false` for llama.cpp).
-    public var extraBody: [String: JSONValue]
+    public var extraBody: [String: WireJSON]
 
     public init(name: String, backend: BackendKind, endpoint: String? = nil, providerModelID: String? = nil,
                 sampling: SamplingParameters = .init(), apiKeyVariable: String? = nil, concurrency: Int = 4,
                 requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, timeoutSeconds: Double = 120,
-                maxAttempts: Int = 5, price: TokenPrice? = nil, extraBody: [String: JSONValue] = [:]) {
+                maxAttempts: Int = 5, price: TokenPrice? = nil, extraBody: [String: WireJSON] = [:]) {
         self.name = name
         self.backend = backend
         self.endpoint = endpoint ?? backend.defaultEndpoint

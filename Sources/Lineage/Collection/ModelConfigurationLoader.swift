@@ -92,7 +92,7 @@ public enum ModelConfigurationLoader {
             price = TokenPrice(inputPerMillion: try priceFields.double("input", in: 0...1e6) ?? 0,
                                outputPerMillion: try priceFields.double("output", in: 0...1e6) ?? 0)
         }
-        var extraBody: [String: JSONValue] = [:]
+        var extraBody: [String: WireJSON] = [:]
         if let extra = fields.node("extra_body") {
             guard case .object(let object) = try jsonValue(extra, fields, "extra_body") else {
                 throw fields.error("extra_body", "expected a mapping", node: extra)
@@ -111,18 +111,18 @@ public enum ModelConfigurationLoader {
             price: price, extraBody: extraBody)
     }
 
-    private static func jsonValue(_ node: Node, _ fields: YAMLFields, _ field: String) throws -> JSONValue {
+    private static func jsonValue(_ node: Node, _ fields: YAMLFields, _ field: String) throws -> WireJSON {
         switch node {
         case .scalar(let scalar):
-            switch scalar.tag.name {
+            switch YAMLFields.tagName(node) {
             case .null: return .null
-            case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
-            case .int, .float: return node.float.map(JSONValue.number) ?? .string(scalar.string)
+            case .bool: return node.bool.map(WireJSON.bool) ?? .string(scalar.string)
+            case .int, .float: return node.float.map(WireJSON.number) ?? .string(scalar.string)
             default: return .string(scalar.string)
             }
         case .sequence(let sequence): return .array(try sequence.map { try jsonValue($0, fields, field) })
         case .mapping(let mapping):
-            var object: [String: JSONValue] = [:]
+            var object: [String: WireJSON] = [:]
             for (key, value) in mapping { object[key.string ?? ""] = try jsonValue(value, fields, field) }
             return .object(object)
         case .alias:

@@ -6,14 +6,14 @@ public struct OpenAIChatBackend: ChatBackend {
     public init() {}
 
     public func httpRequest(for request: ChatRequest, model: ModelConfiguration, apiKey: String?) -> HTTPRequestSpec {
-        var messages: [JSONValue] = []
+        var messages: [WireJSON] = []
         if let system = request.system {
             messages.append(.object(["role": .string("system"), "content": .string(system)]))
         }
         for message in request.messages {
             messages.append(.object(["role": .string(message.role.rawValue), "content": .string(message.content)]))
         }
-        var body: [String: JSONValue] = ["model": .string(model.providerModelID), "messages": .array(messages)]
+        var body: [String: WireJSON] = ["model": .string(model.providerModelID), "messages": .array(messages)]
         let parameters = request.parameters
         if let value = parameters.temperature { body["temperature"] = .number(value) }
         if let value = parameters.topP { body["top_p"] = .number(value) }
@@ -27,7 +27,7 @@ public struct OpenAIChatBackend: ChatBackend {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
         if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
         return HTTPRequestSpec(url: joinURL(model.endpoint, "chat/completions"), headers: headers,
-                               body: JSONValue.object(body).encoded())
+                               body: WireJSON.object(body).encoded())
     }
 
     public func parseReply(_ body: Data) throws -> ChatReply {

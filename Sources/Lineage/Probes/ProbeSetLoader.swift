@@ -7,8 +7,13 @@ import Yams
 /// keys (a typo is an error, never ignored), duplicate probe ids, categories that are used but not
 /// described. Each error names the file, the line, the probe id and the field.
 public enum ProbeSetLoader {
-    static let identifierPattern = /[a-z0-9._-]+/
-    static let probeIDPattern = /[A-Za-z0-9._-]+/
+    static func isSetID(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
+    static func isProbeID(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
 
     public static func load(path: String) throws -> ProbeSet {
         let data: Data
@@ -28,7 +33,7 @@ public enum ProbeSetLoader {
         let root = try YAMLFields(try YAMLFields.root(of: text, file: file), file: file, path: "")
         try root.rejectUnknownKeys(["id", "version", "description", "defaults", "categories", "probes"])
         let id = try root.requireString("id", fix: "give the set a short id such as `core`")
-        guard id.wholeMatch(of: identifierPattern) != nil else {
+        guard isSetID(id) else {
             throw root.error("id", "`\(id)` is not a valid set id", node: root.node("id"),
                              fix: "use lower-case letters, digits, `.`, `_` and `-` only")
         }
@@ -44,7 +49,7 @@ public enum ProbeSetLoader {
         for (keyNode, valueNode) in categoryFields.mapping {
             let name = keyNode.string ?? ""
             guard case .scalar(let purpose) = valueNode, !purpose.string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-                  purpose.tag.name != .null else {
+                  !YAMLFields.isNull(valueNode) else {
                 throw categoryFields.error(name, "category `\(name)` has no purpose", node: keyNode,
                                            fix: "write a sentence on why this category carries a model's identity")
             }
@@ -61,7 +66,7 @@ public enum ProbeSetLoader {
             var fields = try YAMLFields(node, file: file, path: "probes[\(index)]")
             let probeID = try fields.requireString("id", fix: "give every probe a unique id such as `identity-001`")
             fields.item = "probe \(probeID)"
-            guard probeID.wholeMatch(of: probeIDPattern) != nil else {
+            guard isProbeID(probeID) else {
                 throw fields.error("id", "`\(probeID)` is not a valid probe id", node: fields.node("id"),
                                    fix: "use letters, digits, `.`, `_` and `-` only")
             }

@@ -48,7 +48,7 @@ struct YAMLFields {
 
     func node(_ key: String) -> Node? {
         guard let value = mapping[key] else { return nil }
-        if case .scalar(let scalar) = value, scalar.tag.name == .null { return nil }
+        if Self.isNull(value) { return nil }
         return value
     }
 
@@ -104,7 +104,7 @@ struct YAMLFields {
                         fix: "write it as `[a, b]` or as lines starting with `- `")
         }
         return try sequence.enumerated().map { index, element in
-            guard case .scalar(let scalar) = element, scalar.tag.name != .null else {
+            guard case .scalar(let scalar) = element, !Self.isNull(element) else {
                 throw ProbeSetError(file: file, line: element.mark?.line ?? line, item: item,
                                     field: "\(fieldPath(key))[\(index)]", "expected text, found \(Self.kind(of: element))")
             }
@@ -147,9 +147,14 @@ struct YAMLFields {
         }
     }
 
+    /// The node's resolved YAML type, e.g. `Tag.Name.null`.
+    static func tagName(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.description) }
+
+    static func isNull(_ node: Node) -> Bool { tagName(node) == .null }
+
     static func kind(of node: Node) -> String {
         switch node {
-        case .scalar(let scalar): return scalar.tag.name == .null ? "nothing" : "text `\(scalar.string)`"
+        case .scalar(let scalar): return isNull(node) ? "nothing" : "text `\(scalar.string)`"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"

@@ -65,7 +65,7 @@ import Testing
             case 2: .stall
             case 3: .respond(status: 200, body: "{\"choices\": [ {\"mess")
             case 4: .truncate(body: "{\"choices\":", declaredLength: 400)
-            default: .respond(status: 200, body: reply(backend, "Finally, an answer."))
+            default: .respond(status: 200, body: Self.reply(backend, "Finally, an answer."))
             }
         }
         let folder = try TemporaryFolder()
@@ -90,14 +90,14 @@ import Testing
             #expect(log.contains(expected), "no retry notice for \(expected) in:\n\(log)")
         }
         // Every attempt sent the same body, with the key only in a header.
-        #expect(Set(received.map(\.body)).count == 1)
+        #expect(Set(received.map { $0.body }).count == 1)
         #expect(!received[0].body.contains(Self.secret))
     }
 
     @Test(arguments: BackendKind.allCases)
     func failuresAreStoredThenRetriedByARerun(_ backend: BackendKind) async throws {
         let server = try await ScriptedHTTPServer.start { index, _ in
-            index < 2 ? .respond(status: 503, body: "busy") : .respond(status: 200, body: reply(backend, "ok now"))
+            index < 2 ? .respond(status: 503, body: "busy") : .respond(status: 200, body: Self.reply(backend, "ok now"))
         }
         let folder = try TemporaryFolder()
         let store = try folder.store()
@@ -123,7 +123,7 @@ import Testing
 
     @Test(arguments: BackendKind.allCases)
     func multiTurnProbesCarryTheModelsOwnAnswers(_ backend: BackendKind) async throws {
-        let server = try await ScriptedHTTPServer.start { index, _ in .respond(status: 200, body: reply(backend, "answer \(index)")) }
+        let server = try await ScriptedHTTPServer.start { index, _ in .respond(status: 200, body: Self.reply(backend, "answer \(index)")) }
         let folder = try TemporaryFolder()
         let store = try folder.store()
         let probe = Probe(id: "chat", category: "c", system: "Be terse.", turns: ["First?", "Second?"])
@@ -137,7 +137,7 @@ import Testing
         let stored = try #require(try Self.responses(store).first)
         #expect(stored.turns == ["answer 0", "answer 1"])
         let bodies = try JSONDecoder().decode([String].self, from: Data((stored.requestBody ?? "").utf8))
-        #expect(bodies == received.map(\.body))
+        #expect(bodies == received.map { $0.body })
     }
 
     /// A key in the environment reaches the server's headers and nothing else: not the stored

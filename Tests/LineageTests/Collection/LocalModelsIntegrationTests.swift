@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import Testing
 @testable import Lineage
@@ -48,16 +51,32 @@ import Glibc
         return Result(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
-    static func okResponses(_ path: String) throws -> [Row] {
+    struct StoredRow: Hashable {
+        var model: String
+        var probe: String
+        var sample: Int
+        var parameters: String
+        var turns: String
+        var hash: String
+        var status: String
+
+        var unit: String { "\(model)|\(probe)|\(sample)|\(parameters)" }
+    }
+
+    static func okResponses(_ path: String) throws -> [StoredRow] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; c.busyMode = .timeout(10); return c }())
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
         return try queue.read { db in
             guard try db.tableExists("response") else { return [] }
             return try Row.fetchAll(db, sql: """
-                SELECT m.name AS model, p.contentHash AS probe, r.sampleIndex AS sample, r.parametersKey AS parameters,
-                       r.turns AS turns, r.contentHash AS hash, r.status AS status
+                SELECT m.name, p.contentHash, r.sampleIndex, r.parametersKey, r.turns, r.contentHash, r.status
                 FROM response r JOIN model m ON m.id = r.modelID JOIN probe p ON p.id = r.probeID ORDER BY r.id
-                """)
+                """).map { row in
+                StoredRow(model: row[0], probe: row[1], sample: row[2], parameters: row[3], turns: row[4], hash: row[5], status: row[6])
+            }
         }
     }
 
@@ -117,20 +136,19 @@ import Glibc
         // Second run: asks only what is missing, and completes.
         let second = try Self.runToEnd(arguments, log: folder.path("second.log"))
         #expect(second.status == 0, "\(second.output)")
-        #expect(second.output.contains("\(beforeKill.filter { $0["status"] == "ok" }.count) already stored"), "\(second.output)")
+        #expect(second.output.contains("\(beforeKill.filter { $0.status == "ok" }.count) already stored"), "\(second.output)")
         let rows = try Self.okResponses(store)
-        #expect(!rows.contains { $0["status"] != "ok" }, "failures were stored: \(second.output)")
-        let ok = rows.filter { $0["status"] == "ok" }
+        #expect(!rows.contains { $0.status != "ok" }, "failures were stored: \(second.output)")
+        let ok = rows.filter { $0.status == "ok" }
         #expect(ok.count == total)
-        let units = Set(ok.map { "\($0["model"] as String)|\($0["probe"] as String)|\($0["sample"] as Int)|\($0["parameters"] as String)" })
+        let units = Set(ok.map(\.unit))
         #expect(units.count == total, "every unit exactly once")
-        let hashes = Set(ok.map { $0["hash"] as String })
-        #expect(beforeKill.allSatisfy { hashes.contains($0["hash"] as String) }, "a response stored before the kill was lost")
+        let hashes = Set(ok.map(\.hash))
+        #expect(beforeKill.allSatisfy { hashes.contains($0.hash) }, "a response stored before the kill was lost")
 
         // The two models answer differently.
         func answers(_ model: String) -> [String: String] {
-            Dictionary(uniqueKeysWithValues: ok.filter { $0["model"] == model }
-                .map { ("\($0["probe"] as String)|\($0["sample"] as Int)", $0["turns"] as String) })
+            Dictionary(uniqueKeysWithValues: ok.filter { $0.model == model }.map { ("\($0.probe)|\($0.sample)", $0.turns) })
         }
         let small = answers("smollm2"), qwen = answers("qwen")
         let same = small.keys.filter { small[$0] == qwen[$0] }
@@ -148,14 +166,12 @@ import Glibc
         let repeated = try Self.okResponses(freshStore)
         #expect(repeated.count == fixed.count * samples * 2)
         for row in repeated {
-            let original = ok.first { $0["model"] == row["model"] && $0["probe"] == row["probe"]
-                && $0["sample"] == row["sample"] && $0["parameters"] == row["parameters"] }
-            #expect(original?["turns"] == row["turns"] as String,
-                    "\(row["model"] as String) did not reproduce at temperature 0 with a fixed seed")
+            let original = ok.first { $0.unit == row.unit }
+            #expect(original?.turns == row.turns, "\(row.model) did not reproduce at temperature 0 with a fixed seed")
         }
 
         // The probe set's hash is recorded with each run; the key reached no file and no output.
-        let runs = try DatabaseQueue(path: store).read { db in try RunRecord.fetchAll(db) }
+        let runs = try await DatabaseQueue(path: store).read { db in try RunRecord.fetchAll(db) }
         #expect(runs.count == 2 && runs.allSatisfy { $0.probeSetHash == probeSet.contentHash })
         for path in [store, store + "-wal", freshStore, folder.path("first.log"), folder.path("second.log")] {
             if let bytes = FileManager.default.contents(atPath: path) {

@@ -2,13 +2,13 @@ import Foundation
 
 /// A JSON value: request fields passed through from configuration, and the parts of API replies
 /// (such as logprobs) that are kept as they came.
-public enum JSONValue: Codable, Hashable, Sendable {
+public enum WireJSON: Codable, Hashable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([WireJSON])
+    case object([String: WireJSON])
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -16,8 +16,8 @@ public enum JSONValue: Codable, Hashable, Sendable {
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
         else if let value = try? container.decode(Double.self) { self = .number(value) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        else if let value = try? container.decode([WireJSON].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: WireJSON].self)) }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -33,12 +33,12 @@ public enum JSONValue: Codable, Hashable, Sendable {
         }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> WireJSON? {
         if case .object(let object) = self { return object[key] }
         return nil
     }
 
-    public subscript(index: Int) -> JSONValue? {
+    public subscript(index: Int) -> WireJSON? {
         if case .array(let array) = self, array.indices.contains(index) { return array[index] }
         return nil
     }
@@ -46,17 +46,17 @@ public enum JSONValue: Codable, Hashable, Sendable {
     public var string: String? { if case .string(let value) = self { return value }; return nil }
     public var number: Double? { if case .number(let value) = self { return value }; return nil }
     public var int: Int? { number.flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil } }
-    public var array: [JSONValue]? { if case .array(let value) = self { return value }; return nil }
-    public var object: [String: JSONValue]? { if case .object(let value) = self { return value }; return nil }
+    public var array: [WireJSON]? { if case .array(let value) = self { return value }; return nil }
+    public var object: [String: WireJSON]? { if case .object(let value) = self { return value }; return nil }
 
     /// Compact JSON with sorted keys: the exact bytes sent, reproducible run to run.
     public func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try! encoder.encode(self)   // a JSONValue always encodes (non-finite numbers never enter one)
+        return try! encoder.encode(self)   // a WireJSON always encodes (non-finite numbers never enter one)
     }
 
-    public static func decode(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+    public static func decode(_ data: Data) throws -> WireJSON {
+        try JSONDecoder().decode(WireJSON.self, from: data)
     }
 }
