@@ -16,12 +16,14 @@ public struct RateWindow: Sendable {
         self.tokensPerMinute = tokensPerMinute
     }
 
-    /// Seconds to wait, from `now`, before a request of `tokens` fits both limits (0: now).
-    public mutating func delay(tokens: Int, now: Double) -> Double {
-        entries.removeAll { $0.time <= now - Self.window }
-        var wait = 0.0
+    /// The earliest time, not before `now`, at which a request of `tokens` fits both limits.
+    /// A request sent at `t` counts against the limits during [t, t + 60); times are compared in
+    /// that one form, so waiting until the returned time always clears the entries it waited for.
+    public mutating func earliestStart(tokens: Int, now: Double) -> Double {
+        entries.removeAll { $0.time + Self.window <= now }
+        var start = now
         if let limit = requestsPerMinute, entries.count >= limit {
-            wait = max(wait, entries[entries.count - limit].time + Self.window - now)
+            start = max(start, entries[entries.count - limit].time + Self.window)
         }
         if let limit = tokensPerMinute {
             // A request bigger than the whole budget waits for an empty window, then goes alone.
@@ -29,10 +31,10 @@ public struct RateWindow: Sendable {
             var used = entries.reduce(0) { $0 + $1.tokens }
             for entry in entries where used + needed > limit {
                 used -= entry.tokens
-                wait = max(wait, entry.time + Self.window - now)
+                start = max(start, entry.time + Self.window)
             }
         }
-        return max(0, wait)
+        return start
     }
 
     /// Records a request sent at `now`; returns its id for `settle`.
@@ -83,9 +85,10 @@ public actor RequestGate {
     /// Waits until a request of about `tokens` tokens fits the rate limits; returns its ticket.
     public func admit(tokens: Int) async throws -> Int {
         while true {
-            let wait = window.delay(tokens: tokens, now: now)
-            if wait <= 0 { return window.record(tokens: tokens, now: now) }
-            try await Task.sleep(for: .seconds(wait))
+            let current = now
+            let start = window.earliestStart(tokens: tokens, now: current)
+            if start <= current { return window.record(tokens: tokens, now: current) }
+            try await Task.sleep(for: .seconds(start - current))
         }
     }
 

@@ -42,21 +42,21 @@ import Testing
 @Suite struct RateWindowTests {
     @Test func requestsPerMinute() {
         var window = RateWindow(requestsPerMinute: 2, tokensPerMinute: nil)
-        #expect(window.delay(tokens: 1, now: 0) == 0)
+        #expect(window.earliestStart(tokens: 1, now: 0) == 0)
         _ = window.record(tokens: 1, now: 0)
         _ = window.record(tokens: 1, now: 10)
-        #expect(window.delay(tokens: 1, now: 20) == 40)   // the first leaves the window at 60
-        #expect(window.delay(tokens: 1, now: 60.5) == 0)
+        #expect(window.earliestStart(tokens: 1, now: 20) == 60)   // when the first leaves the window
+        #expect(window.earliestStart(tokens: 1, now: 60.5) == 60.5)
     }
 
     @Test func tokensPerMinuteWithSettlement() {
         var window = RateWindow(requestsPerMinute: nil, tokensPerMinute: 100)
         let first = window.record(tokens: 60, now: 0)
         _ = window.record(tokens: 30, now: 10)
-        #expect(window.delay(tokens: 20, now: 20) == 40)   // 60 + 30 + 20 > 100 until the first expires
-        window.settle(first, actualTokens: 50)             // the reply used fewer than estimated
-        #expect(window.delay(tokens: 20, now: 20) == 0)
-        #expect(window.delay(tokens: 500, now: 20) == 50)  // bigger than the budget: waits for an empty window
+        #expect(window.earliestStart(tokens: 20, now: 20) == 60)   // 60 + 30 + 20 > 100 until the first expires
+        window.settle(first, actualTokens: 50)                     // the reply used fewer than estimated
+        #expect(window.earliestStart(tokens: 20, now: 20) == 20)
+        #expect(window.earliestStart(tokens: 500, now: 20) == 70)  // bigger than the budget: waits for an empty window
     }
 
     /// Against a naive recount: over random traffic, no 60 s window admitted more than the limits.
@@ -70,10 +70,10 @@ import Testing
         for _ in 0..<300 {
             now += Double(random.next() % 1000) / 100
             let tokens = Int(random.next() % 400) + 1
-            now += window.delay(tokens: tokens, now: now)
+            now = window.earliestStart(tokens: tokens, now: now)
             _ = window.record(tokens: tokens, now: now)
             sent.append((now, tokens))
-            let recent = sent.filter { $0.time > now - 60 }
+            let recent = sent.filter { $0.time + 60 > now }
             #expect(recent.count <= 7)
             #expect(recent.reduce(0) { $0 + $1.tokens } <= 1000)
         }
