@@ -12,25 +12,32 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Ask models every probe of a probe set and store their answers.",
         discussion: """
-            Each probe is asked SAMPLES times of each model; a probe with several turns is asked
-            turn by turn, with the model's own earlier answers in the conversation. Every answer
-            (or failure, with its reason) is committed to the store as it arrives, so a run that is
-            killed loses only the requests in flight. Running the same command again asks only what
-            is not stored yet, and retries what failed.
+            Each probe is asked SAMPLES times of each model; a probe with
+            several turns is asked turn by turn, with the model's own
+            earlier answers in the conversation. Every answer (or failure,
+            with its reason) is committed to the store as it arrives, so a
+            run that is killed loses only the requests in flight. Running
+            the same command again asks only what is not stored yet, and
+            retries what failed.
 
-            Models come from --model: either the name of a model in the --config file, or a spec
+            Models come from --model: either the name of a model in the
+            --config file, or a spec
             `name=NAME,backend=openai|anthropic|gemini,endpoint=URL,model=PROVIDER_ID[,key=value...]`
-            with the config file's keys (api_key_env, concurrency, requests_per_minute,
-            tokens_per_minute, timeout, max_attempts). API keys are read from the environment only
-            (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, or the variable named by api_key_env)
-            and never stored, logged or shown. A local OpenAI-compatible server needs no key.
+            with the config file's keys (api_key_env, concurrency,
+            requests_per_minute, tokens_per_minute, timeout, max_attempts).
+            API keys are read from the environment only (OPENAI_API_KEY,
+            ANTHROPIC_API_KEY, GEMINI_API_KEY, or the variable named by
+            api_key_env) and never stored, logged or shown. A local
+            OpenAI-compatible server needs no key.
 
-            Sampling: the model's defaults, then the probe set's `defaults`, then the options below,
-            then each probe's own `sampling` (a probe that asks for temperature 0 keeps it). A seed
-            is offset by the sample index, so samples differ but reproduce.
+            Sampling: the model's defaults, then the probe set's `defaults`,
+            then the options below, then each probe's own `sampling` (a
+            probe that asks for temperature 0 keeps it). A seed is offset by
+            the sample index, so samples differ but reproduce.
 
-            Failed calls are retried with exponential backoff and jitter on 429, 5xx, timeouts,
-            broken connections and malformed replies, honouring Retry-After.
+            Failed calls are retried with exponential backoff and jitter on
+            429, 5xx, timeouts, broken connections and malformed replies,
+            honouring Retry-After.
 
             Exit codes:
               0  every unit has a stored answer
