@@ -82,10 +82,8 @@ public struct ModelClient: Sendable {
                             Self.record(body, into: &outcome.responseBodies, turn: messages.count / 2)
                             reply = parsed
                             continue
-                        } catch let error as MalformedReply {
-                            failure = .malformed(redactor.redact(error.problem))
                         } catch {
-                            failure = .malformed(redactor.redact("\(error)"))
+                            failure = .malformed(redactor.redact((error as? MalformedReply)?.problem ?? "\(error)"))
                         }
                     } else {
                         failure = .http(status: http.status, detail: String(body.prefix(500)),
