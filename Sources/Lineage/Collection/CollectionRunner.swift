@@ -35,6 +35,7 @@ public struct CollectionRunner: Sendable {
     /// The command line recorded with the run.
     public let command: String
     public let probeSetPath: String?
+    private let redactor: SecretRedactor
 
     /// Reads each model's key from `environment` (failing before anything is sent if one is missing).
     public init(store: ResponseStore, plan: CollectionPlan, environment: [String: String],
@@ -47,6 +48,7 @@ public struct CollectionRunner: Sendable {
         var keys: [String: String?] = [:]
         for model in plan.models { keys[model.name] = try model.apiKey(from: environment) }
         let redactor = SecretRedactor(secrets: keys.values.compactMap { $0 })
+        self.redactor = redactor
         var clients: [String: ModelClient] = [:]
         for model in plan.models {
             clients[model.name] = ModelClient(model: model, apiKey: keys[model.name] ?? nil, transport: transport,
@@ -69,9 +71,9 @@ public struct CollectionRunner: Sendable {
         let started = Date()
         let set = plan.probeSet
         let setHash = set.contentHash
-        let configuration = ContentHash.canonicalJSON(RunConfiguration(
+        let configuration = redactor.redact(ContentHash.canonicalJSON(RunConfiguration(
             probeSet: set.id, probeSetVersion: set.version, probeSetHash: setHash, probeSetPath: probeSetPath,
-            options: plan.options, models: plan.models))
+            options: plan.options, models: plan.models)))
         let (runID, modelIDs, probeIDs) = try store.write { db in
             let setRecord = try ResponseStore.probeSet(name: set.id, version: set.version, description: set.description,
                                                        contentHash: setHash, in: db)
