@@ -7,7 +7,7 @@ struct LineageCommand: AsyncParsableCommand {
         commandName: "lineage",
         abstract: "Find out, from the outside, whether one language model was trained on another's outputs.",
         version: LineageVersion.current,
-        subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self,
+        subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self, RunCommand.self,
                       SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
                       ReportCommand.self, VerifyCommand.self, TreeCommand.self]
     )

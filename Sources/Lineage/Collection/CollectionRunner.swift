@@ -1,0 +1,207 @@
+import Foundation
+import GRDB
+
+/// What a run reports as it goes, for a progress display or a log.
+public enum CollectionEvent: Sendable {
+    /// Before the first request: units in the plan, already stored, and to ask now.
+    case started(total: Int, alreadyStored: Int, pending: Int, runID: Int64)
+    /// A unit finished and is committed: `failure` nil when it succeeded.
+    case finished(unit: WorkUnit, failure: String?, completionTokens: Int)
+    /// A retry or another note (secrets already removed).
+    case notice(unit: WorkUnit, message: String)
+}
+
+public struct CollectionSummary: Codable, Hashable, Sendable {
+    public var runID: Int64
+    public var probeSetHash: String
+    public var total: Int
+    public var alreadyStored: Int
+    public var succeeded: Int
+    public var failed: Int
+    /// Units another process stored while this one was asking (not stored twice).
+    public var storedElsewhere: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var seconds: Double
+}
+
+/// Runs a plan against the models and commits each response (or failure) as it arrives, in its
+/// own transaction, so that a killed run loses only the requests in flight and a rerun asks only
+/// what is missing.
+public struct CollectionRunner: Sendable {
+    public let store: ResponseStore
+    public let plan: CollectionPlan
+    public let clients: [String: ModelClient]
+    /// The command line recorded with the run.
+    public let command: String
+    public let probeSetPath: String?
+    private let redactor: SecretRedactor
+
+    /// Reads each model's key from `environment` (failing before anything is sent if one is missing).
+    public init(store: ResponseStore, plan: CollectionPlan, environment: [String: String],
+                transport: any HTTPTransport, command: String, probeSetPath: String? = nil,
+                retry: RetryPolicy? = nil) throws {
+        self.store = store
+        self.plan = plan
+        self.command = command
+        self.probeSetPath = probeSetPath
+        var keys: [String: String?] = [:]
+        for model in plan.models { keys[model.name] = try model.apiKey(from: environment) }
+        let redactor = SecretRedactor(secrets: keys.values.compactMap { $0 })
+        self.redactor = redactor
+        var clients: [String: ModelClient] = [:]
+        for model in plan.models {
+            clients[model.name] = ModelClient(model: model, apiKey: keys[model.name] ?? nil, transport: transport,
+                                              retry: retry.map { var policy = $0; policy.maxAttempts = model.maxAttempts; return policy },
+                                              logprobs: plan.options.logprobs, redactor: redactor)
+        }
+        self.clients = clients
+    }
+
+    struct RunConfiguration: Encodable {
+        let probeSet: String
+        let probeSetVersion: String
+        let probeSetHash: String
+        let probeSetPath: String?
+        let options: CollectionOptions
+        let models: [ModelConfiguration]
+    }
+
+    public func run(events: @escaping @Sendable (CollectionEvent) -> Void = { _ in }) async throws -> CollectionSummary {
+        let started = Date()
+        let set = plan.probeSet
+        let setHash = set.contentHash
+        let configuration = redactor.redact(ContentHash.canonicalJSON(RunConfiguration(
+            probeSet: set.id, probeSetVersion: set.version, probeSetHash: setHash, probeSetPath: probeSetPath,
+            options: plan.options, models: plan.models)))
+        let (runID, modelIDs, probeIDs) = try store.write { db in
+            let setRecord = try ResponseStore.probeSet(name: set.id, version: set.version, description: set.description,
+                                                       contentHash: setHash, in: db)
+            var probeIDs: [String: Int64] = [:]
+            for probe in set.probes {
+                let record = try ResponseStore.probe(probe.content, in: db)
+                probeIDs[probe.id] = record.id!
+                try ResponseStore.addMember(ProbeSetMemberRecord(probeSetID: setRecord.id!, probeID: record.id!,
+                                                                 externalID: probe.id, category: probe.category,
+                                                                 tags: probe.tags), in: db)
+            }
+            var modelIDs: [String: Int64] = [:]
+            for model in plan.models {
+                modelIDs[model.name] = try ResponseStore.model(named: model.name, backend: model.backend.rawValue,
+                                                               endpoint: model.endpoint, providerModelID: model.providerModelID,
+                                                               in: db).id!
+            }
+            var run = RunRecord(kind: .collect, command: command, configuration: configuration,
+                                probeSetID: setRecord.id, probeSetHash: setHash)
+            try run.insert(db)
+            return (run.id!, modelIDs, probeIDs)
+        }
+        let pending = try plan.pending(in: store)
+        events(.started(total: plan.units.count, alreadyStored: plan.units.count - pending.count,
+                        pending: pending.count, runID: runID))
+
+        let tally = Tally()
+        await withTaskGroup(of: Void.self) { group in
+            for model in plan.models {
+                let units = pending.filter { $0.model == model.name }
+                guard let client = clients[model.name], let modelID = modelIDs[model.name], !units.isEmpty else { continue }
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { inner in
+                        var next = 0
+                        func addNext() {
+                            guard next < units.count else { return }
+                            let unit = units[next]
+                            next += 1
+                            inner.addTask {
+                                await self.ask(unit, client: client, modelID: modelID, probeID: probeIDs[unit.probe.id]!,
+                                               runID: runID, tally: tally, events: events)
+                            }
+                        }
+                        for _ in 0..<model.concurrency { addNext() }
+                        while await inner.next() != nil { addNext() }
+                    }
+                }
+            }
+        }
+        try store.write { db in
+            if var run = try RunRecord.fetchOne(db, key: runID) {
+                run.finishedAt = Date()
+                try run.update(db)
+            }
+        }
+        let counts = await tally.counts
+        return CollectionSummary(runID: runID, probeSetHash: setHash, total: plan.units.count,
+                                 alreadyStored: plan.units.count - pending.count, succeeded: counts.succeeded,
+                                 failed: counts.failed, storedElsewhere: counts.storedElsewhere,
+                                 promptTokens: counts.promptTokens, completionTokens: counts.completionTokens,
+                                 seconds: Date().timeIntervalSince(started))
+    }
+
+    private func ask(_ unit: WorkUnit, client: ModelClient, modelID: Int64, probeID: Int64, runID: Int64,
+                     tally: Tally, events: @escaping @Sendable (CollectionEvent) -> Void) async {
+        let jitterSeed = UInt64(ContentHash.sha256(unit.storeKey).prefix(16), radix: 16) ?? 0
+        let outcome = await client.converse(unit.probe.content, parameters: unit.parameters, jitterSeed: jitterSeed) {
+            events(.notice(unit: unit, message: $0))
+        }
+        var failure = outcome.failure.map { failure -> String in
+            var reason = "\(failure) (after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s"))"
+            if unit.probe.turns.count > 1 { reason += " at turn \(outcome.turns.count + 1) of \(unit.probe.turns.count)" }
+            return reason
+        }
+        let record = Self.record(unit, outcome: outcome, failure: failure, modelID: modelID, probeID: probeID, runID: runID)
+        var storedElsewhere = false
+        do {
+            try store.write { db in
+                var record = record
+                try record.insert(db)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT && failure == nil {
+            storedElsewhere = true   // another run stored this unit meanwhile; keep theirs
+        } catch {
+            failure = "could not store the response: \(error)"
+        }
+        await tally.add(ok: failure == nil, elsewhere: storedElsewhere,
+                        promptTokens: outcome.promptTokens ?? 0, completionTokens: outcome.completionTokens ?? 0)
+        events(.finished(unit: unit, failure: failure, completionTokens: outcome.completionTokens ?? 0))
+    }
+
+    static func record(_ unit: WorkUnit, outcome: ConversationOutcome, failure: String?, modelID: Int64,
+                       probeID: Int64, runID: Int64) -> ResponseRecord {
+        let status: ResponseRecord.Status = failure == nil ? .ok : .failed
+        // One call: the body as sent. Several turns: a JSON array of the bodies, in order.
+        func joined(_ bodies: [String]) -> String? {
+            if bodies.isEmpty { return nil }
+            if bodies.count == 1 { return bodies[0] }
+            return ContentHash.canonicalJSON(bodies)
+        }
+        let requestBody = joined(outcome.requestBodies)
+        let responseBody = joined(outcome.responseBodies)
+        return ResponseRecord(
+            id: nil, runID: runID, modelID: modelID, probeID: probeID, sampleIndex: unit.sampleIndex,
+            parameters: unit.parameters, parametersKey: unit.parameters.key, origin: .collect, status: status,
+            turns: outcome.turns, error: failure, finishReason: outcome.finishReason,
+            promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens,
+            requestBody: requestBody, responseBody: responseBody,
+            requestHash: requestBody.map(ContentHash.sha256), responseBodyHash: responseBody.map(ContentHash.sha256),
+            source: nil, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt,
+            latencyMilliseconds: outcome.latencyMilliseconds,
+            contentHash: ResponseRecord.computeContentHash(model: unit.model, probeHash: unit.probe.content.contentHash,
+                                                           sampleIndex: unit.sampleIndex, parameters: unit.parameters,
+                                                           status: status, turns: outcome.turns, error: failure),
+            createdAt: Date())
+    }
+}
+
+/// Counts shared by the run's concurrent tasks.
+actor Tally {
+    struct Counts {
+        var succeeded = 0, failed = 0, storedElsewhere = 0, promptTokens = 0, completionTokens = 0
+    }
+    private(set) var counts = Counts()
+
+    func add(ok: Bool, elsewhere: Bool, promptTokens: Int, completionTokens: Int) {
+        if elsewhere { counts.storedElsewhere += 1 } else if ok { counts.succeeded += 1 } else { counts.failed += 1 }
+        counts.promptTokens += promptTokens
+        counts.completionTokens += completionTokens
+    }
+}

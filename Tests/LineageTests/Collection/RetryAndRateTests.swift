@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import Lineage
+
+@Suite struct RetryPolicyTests {
+    @Test func backoffDoublesWithinJitterBoundsAndStops() {
+        let policy = RetryPolicy(maxAttempts: 6, baseDelay: 1, maxDelay: 10)
+        let failure = RequestFailure.http(status: 503, detail: "", retryAfter: nil)
+        for attempt in 1...5 {
+            let step = min(10, pow(2, Double(attempt - 1)))
+            #expect(policy.delay(after: failure, attempt: attempt, jitter: 0) == step / 2)
+            #expect(policy.delay(after: failure, attempt: attempt, jitter: 0.999_999)! < step)
+            #expect(policy.delay(after: failure, attempt: attempt, jitter: 0.999_999)! > step * 0.99)
+        }
+        #expect(policy.delay(after: failure, attempt: 6, jitter: 0.5) == nil, "no attempt left")
+    }
+
+    @Test func whatIsRetried() {
+        let policy = RetryPolicy(maxAttempts: 3)
+        let retried: [RequestFailure] = [.http(status: 429, detail: "", retryAfter: nil), .http(status: 500, detail: "", retryAfter: nil),
+                                         .http(status: 502, detail: "", retryAfter: nil), .timeout(seconds: 1),
+                                         .transport("reset"), .malformed("cut")]
+        for failure in retried { #expect(policy.delay(after: failure, attempt: 1, jitter: 0) != nil, "\(failure)") }
+        for status in [400, 401, 403, 404, 422] {
+            #expect(policy.delay(after: .http(status: status, detail: "", retryAfter: nil), attempt: 1, jitter: 0) == nil)
+        }
+    }
+
+    @Test func retryAfterIsHonoured() {
+        let policy = RetryPolicy(maxAttempts: 3, baseDelay: 0.1, maxDelay: 1, maxRetryAfter: 100)
+        #expect(policy.delay(after: .http(status: 429, detail: "", retryAfter: 7), attempt: 1, jitter: 0.5) == 7)
+        #expect(policy.delay(after: .http(status: 429, detail: "", retryAfter: 1000), attempt: 1, jitter: 0.5) == 100)
+        #expect(RetryPolicy.retryAfterSeconds("12") == 12)
+        #expect(RetryPolicy.retryAfterSeconds(" 1.5 ") == 1.5)
+        #expect(RetryPolicy.retryAfterSeconds("soon") == nil)
+        #expect(RetryPolicy.retryAfterSeconds(nil) == nil)
+        let now = Date(timeIntervalSince1970: 1_445_412_480)   // Wed, 21 Oct 2015 07:28:00 GMT
+        #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == 30)
+    }
+}
+
+@Suite struct RateWindowTests {
+    @Test func requestsPerMinute() {
+        var window = RateWindow(requestsPerMinute: 2, tokensPerMinute: nil)
+        #expect(window.earliestStart(tokens: 1, now: 0) == 0)
+        _ = window.record(tokens: 1, now: 0)
+        _ = window.record(tokens: 1, now: 10)
+        #expect(window.earliestStart(tokens: 1, now: 20) == 60)   // when the first leaves the window
+        #expect(window.earliestStart(tokens: 1, now: 60.5) == 60.5)
+    }
+
+    @Test func tokensPerMinuteWithSettlement() {
+        var window = RateWindow(requestsPerMinute: nil, tokensPerMinute: 100)
+        let first = window.record(tokens: 60, now: 0)
+        _ = window.record(tokens: 30, now: 10)
+        #expect(window.earliestStart(tokens: 20, now: 20) == 60)   // 60 + 30 + 20 > 100 until the first expires
+        window.settle(first, actualTokens: 50)                     // the reply used fewer than estimated
+        #expect(window.earliestStart(tokens: 20, now: 20) == 20)
+        #expect(window.earliestStart(tokens: 500, now: 20) == 70)  // bigger than the budget: waits for an empty window
+    }
+
+    /// Against a naive recount: over random traffic, no 60 s window admitted more than the limits.
+    @Test func neverExceedsLimits() {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        print("RateWindowTests.neverExceedsLimits seed \(seed)")
+        var random = SeededGenerator(seed: seed)
+        var window = RateWindow(requestsPerMinute: 7, tokensPerMinute: 1000)
+        var sent: [(time: Double, tokens: Int)] = []
+        var now = 0.0
+        for _ in 0..<300 {
+            now += Double(random.next() % 1000) / 100
+            let tokens = Int(random.next() % 400) + 1
+            now = window.earliestStart(tokens: tokens, now: now)
+            _ = window.record(tokens: tokens, now: now)
+            sent.append((now, tokens))
+            let recent = sent.filter { $0.time + 60 > now }
+            #expect(recent.count <= 7)
+            #expect(recent.reduce(0) { $0 + $1.tokens } <= 1000)
+        }
+    }
+}
