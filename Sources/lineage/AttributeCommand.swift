@@ -28,8 +28,13 @@ struct AttributeCommand: ParsableCommand {
                                      than every control does
           suspect-centric            context only
 
-        The primary tests are combined by Holm's rule, valid however the tests
-        depend on each other.
+        The primary tests are combined by Bonferroni with Tarone's rule for
+        discrete tests, valid however the tests depend on each other: a test
+        whose smallest achievable p-value (0.5^n for the identity test with n
+        discordant probes, 1/(1+B) for a sign-flip test) cannot reach its
+        share of alpha is left out, and the others share alpha. Usually the
+        identity test has few discordant probes and the similarity test gets
+        the whole alpha.
 
         Verdicts and exit codes (for CI gates):
           10  evidence       the combined p-value is at most --alpha

@@ -15,7 +15,7 @@ import Testing
     /// Per-probe similarities of [S, R, R2, C...]: every model other than R and R2 is
     /// `lean`·R + 0.35·R2 + noise (S uses `suspectLean`), with i.i.d. lengths and identity claims.
     static func simulate(probes: Int, controls: Int, suspectLean: Float, lean: Float = 0.5,
-                         suspectClaims: Double = 0.1, _ rng: inout SeededGenerator) -> ProbeSimilarities {
+                         suspectClaims: Double = 0.1, controlClaims: Double = 0.1, _ rng: inout SeededGenerator) -> ProbeSimilarities {
         let models = ["S", "R", "R2"] + (0..<controls).map { "C\($0)" }
         let dimension = 24
         func gaussian() -> Float {
@@ -36,7 +36,7 @@ import Testing
             lengths.append(models.map { _ in 5 + gaussian() })
             claims.append(models.indices.map { m in
                 IdentityLexicon.families.indices.map { _ in
-                    Double(rng.next() >> 11) * 0x1.0p-53 < (m == 0 ? suspectClaims : 0.1)
+                    Double(rng.next() >> 11) * 0x1.0p-53 < (m == 0 ? suspectClaims : controlClaims)
                 }
             })
         }
@@ -90,6 +90,23 @@ import Testing
             }
         }
         print("null, three controls: verdict \(Double(rejections) / Double(studies))")
+        #expect(Double(rejections) / Double(studies) <= Self.ceiling(0.05, studies))
+    }
+
+    /// Rare identity claims (as on real data): Tarone's rule usually leaves the identity test out
+    /// and gives the similarity test the whole α; the verdict must still reject at most α.
+    @Test func rareClaimsUnderTaronesRuleRejectAtMostAlphaUnderTheNull() throws {
+        var rng = SeededGenerator(seed: seed &+ 2)
+        let studies = 300
+        var rejections = 0, leftOut = 0
+        for _ in 0..<studies {
+            let data = Self.simulate(probes: 60, controls: 3, suspectLean: 0.5, suspectClaims: 0.02, controlClaims: 0.02, &rng)
+            let result = try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: data)
+            if result.verdict == .evidence { rejections += 1 }
+            if result.tests.contains(where: { $0.keptByTarone == false }) { leftOut += 1 }
+        }
+        print("null, rare claims, Tarone: verdict \(Double(rejections) / Double(studies)), identity test left out in \(leftOut) of \(studies)")
+        #expect(leftOut > studies / 2)
         #expect(Double(rejections) / Double(studies) <= Self.ceiling(0.05, studies))
     }
 
