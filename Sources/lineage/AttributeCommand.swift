@@ -6,7 +6,7 @@ struct AttributeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attribute",
         abstract: "Test whether a suspect model was trained on a reference model's outputs.",
-        usage: "lineage attribute --suspect S --reference R --control C1 [--control C2 ...] [--alternative-reference R2] [options]",
+        usage: "lineage attribute --suspect S --reference R [--reference R ...] --control C1 [--control C2 ...] [--alternative-reference R2] [options]",
         discussion: """
         Compares the suspect's answers with the reference's and with control models'
         answers to the same probes (those answered by every model named), probe by
@@ -35,6 +35,13 @@ struct AttributeCommand: ParsableCommand {
         share of alpha is left out, and the others share alpha. Usually the
         identity test has few discordant probes and the similarity test gets
         the whole alpha.
+
+        Several references of one family (--reference gpt-4 --reference
+        gpt-3.5-turbo): the suspect is tested against each, and the family of
+        tests is every reference's primary similarity test plus one identity
+        test per maker family, combined by the same rule (valid under any
+        dependence between references). no-evidence needs no-evidence against
+        every reference. JSON: `reference` is the first, `references` all.
 
         Verdicts and exit codes (for CI gates):
           10  evidence       the combined p-value is at most --alpha
@@ -73,8 +80,8 @@ struct AttributeCommand: ParsableCommand {
     @Option(help: "The model suspected of being trained on the reference's outputs.")
     var suspect: String
 
-    @Option(help: "The model whose outputs the suspect may have been trained on.")
-    var reference: String
+    @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-4 and gpt-3.5-turbo): the suspect is tested against each, and the tests are combined by Bonferroni with Tarone's rule (valid under dependence).", valueName: "model"))
+    var references: [String] = []
 
     @Option(name: .customLong("control"), help: ArgumentHelp("A model known not to be trained on the reference's outputs (repeat the option for several).", valueName: "model"))
     var controls: [String] = []
@@ -112,6 +119,24 @@ struct AttributeCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
+        guard !references.isEmpty else {
+            printError("no reference: name the model the suspect may have learnt from with --reference")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        guard Set(references).count == references.count else {
+            printError("a reference is named twice")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        var results: [AttributionResult] = []
+        for reference in references {
+            results.append(try study(reference: reference))
+        }
+        let result = AttributionStudy.combine(results, minimumControls: minimumControls)
+        print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
+        throw ExitCode(ExitCodes.code(for: result.verdict))
+    }
+
+    func study(reference: String) throws -> AttributionResult {
         var options = AttributionOptions(suspect: suspect, reference: reference, alternativeReference: alternativeReference, controls: controls)
         options.alpha = alpha
         options.seed = seed
@@ -139,8 +164,7 @@ struct AttributeCommand: ParsableCommand {
             printError(error.message)
             throw ExitCode(ExitCodes.badInput)
         }
-        print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        return result
     }
 }
 
