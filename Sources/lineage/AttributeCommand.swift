@@ -6,7 +6,7 @@ struct AttributeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attribute",
         abstract: "Test whether a suspect model was trained on a reference model's outputs.",
-        usage: "lineage attribute --suspect S --reference R --control C1 [--control C2 ...] [--alternative-reference R2] [options]",
+        usage: "lineage attribute --suspect S --reference R [--reference R ...] --control C1 [--control C2 ...] [--alternative-reference R2] [options]",
         discussion: """
         Compares the suspect's answers with the reference's and with control models'
         answers to the same probes (those answered by every model named), probe by
@@ -28,8 +28,20 @@ struct AttributeCommand: ParsableCommand {
                                      than every control does
           suspect-centric            context only
 
-        The primary tests are combined by Holm's rule, valid however the tests
-        depend on each other.
+        The primary tests are combined by Bonferroni with Tarone's rule for
+        discrete tests, valid however the tests depend on each other: a test
+        whose smallest achievable p-value (0.5^n for the identity test with n
+        discordant probes, 1/(1+B) for a sign-flip test) cannot reach its
+        share of alpha is left out, and the others share alpha. Usually the
+        identity test has few discordant probes and the similarity test gets
+        the whole alpha.
+
+        Several references of one family (--reference gpt-4 --reference
+        gpt-3.5-turbo): the suspect is tested against each, and the family of
+        tests is every reference's primary similarity test plus one identity
+        test per maker family, combined by the same rule (valid under any
+        dependence between references). no-evidence needs no-evidence against
+        every reference. JSON: `reference` is the first, `references` all.
 
         Verdicts and exit codes (for CI gates):
           10  evidence       the combined p-value is at most --alpha
@@ -68,8 +80,8 @@ struct AttributeCommand: ParsableCommand {
     @Option(help: "The model suspected of being trained on the reference's outputs.")
     var suspect: String
 
-    @Option(help: "The model whose outputs the suspect may have been trained on.")
-    var reference: String
+    @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-4 and gpt-3.5-turbo): the suspect is tested against each, and the tests are combined by Bonferroni with Tarone's rule (valid under dependence).", valueName: "model"))
+    var references: [String] = []
 
     @Option(name: .customLong("control"), help: ArgumentHelp("A model known not to be trained on the reference's outputs (repeat the option for several).", valueName: "model"))
     var controls: [String] = []
@@ -108,6 +120,32 @@ struct AttributeCommand: ParsableCommand {
     @OptionGroup var reportOptions: ReportOptions
 
     func run() throws {
+        guard !references.isEmpty else {
+            printError("no reference: name the model the suspect may have learnt from with --reference")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        guard Set(references).count == references.count else {
+            printError("a reference is named twice")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        var results: [AttributionResult] = []
+        for reference in references {
+            results.append(try study(reference: reference))
+        }
+        var result = AttributionStudy.combine(results, minimumControls: minimumControls)
+        if reportOptions.directory != nil {
+            let store = try storeOptions.open()
+            let models = ReportSubject.attribution(result).models
+            let used = try store.responses(models: models).answeringEveryModel(models)
+            if case .attribution(let written) = try reportOptions.write(.attribution(result), responses: used, store: store) {
+                result = written
+            }
+        }
+        print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
+        throw ExitCode(ExitCodes.code(for: result.verdict))
+    }
+
+    func study(reference: String) throws -> AttributionResult {
         var options = AttributionOptions(suspect: suspect, reference: reference, alternativeReference: alternativeReference, controls: controls)
         options.alpha = alpha
         options.seed = seed
@@ -116,18 +154,16 @@ struct AttributeCommand: ParsableCommand {
         options.adjustForLength = !noLengthAdjustment
         options.referenceFamily = referenceFamily
         options.minimumControls = minimumControls
-        var result: AttributionResult
-        let store: ResponseStore
-        let responses: [StoredResponse]
+        let result: AttributionResult
         do {
             if let featureWeights { options.weights = try FingerprintWeights(parsing: featureWeights) }
             try options.validate()
-            store = try storeOptions.open()
+            let store = try storeOptions.open()
             let known = Set(try store.modelNames())
             if let missing = options.models.first(where: { !known.contains($0) }) {
                 throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
             }
-            responses = try store.responses(models: options.models)
+            let responses = try store.responses(models: options.models)
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             result = try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
         } catch let error as FingerprintError {
@@ -137,12 +173,7 @@ struct AttributeCommand: ParsableCommand {
             printError(error.message)
             throw ExitCode(ExitCodes.badInput)
         }
-        if case .attribution(let written) = try reportOptions.write(
-            .attribution(result), responses: responses.answeringEveryModel(options.models), store: store) {
-            result = written
-        }
-        print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        return result
     }
 }
 

@@ -24,7 +24,8 @@ enum AttributionSummary {
         for test in r.tests {
             let role = test.usedInVerdict == true ? "verdict" : "context"
             lines.append("  [\(role)] \(test.name): p = \(number(test.pValue))"
-                + (test.adjustedPValue.map { " (Holm \(number($0)))" } ?? "")
+                + (test.adjustedPValue.map { " (adjusted \(number($0)))" } ?? "")
+                + (test.keptByTarone == false ? " [left out by Tarone's rule: smallest achievable p \(number(test.minimumAchievablePValue ?? 1))]" : "")
                 + ", statistic \(number(test.statistic))")
             lines.append("      H0: \(test.nullHypothesis)")
         }

@@ -59,7 +59,7 @@ public struct AttributionOptions: Sendable {
 /// - self-identity (primary when R's maker is known): S names R or its maker on more probes than
 ///   each control does (McNemar's exact test; names the probe mentions do not count).
 /// Each similarity test is intersection-union over controls (its p-value is the largest over
-/// controls: S must beat every control). The primary tests are combined by Holm's rule (valid under
+/// controls: S must beat every control). The primary tests are combined by Bonferroni with Tarone's rule for discrete tests (valid under
 /// any dependence). The verdict is `evidence` when the combined p ≤ α; `no-evidence` when not and
 /// the (1 − α) upper confidence bound of the primary effect lies below the effect that matters
 /// (`PowerAnalysis.standardizedEffectThatMatters` probe-to-probe standard deviations), with at
@@ -202,21 +202,32 @@ public enum AttributionStudy {
                     + zip(controlIndices, outcomes).map { "\(options.models[$0]): \($1.suspectOnly) vs \($1.controlOnly), p = \(formatNumber($1.pValue))" }
                         .joined(separator: "; "),
                 perProbe: probeEffects(column))
+            // Intersection-union: p is the largest per-control p-value, so its floor is the largest
+            // per-control floor 0.5^(discordant probes).
+            identity!.minimumAchievablePValue = outcomes.map { pow(0.5, Double($0.suspectOnly + $0.controlOnly)) }.max()!
         } else {
             warnings.append("the maker of \(R) is not known from its name, so the self-identity test was not run; name it with --reference-family "
                 + "(one of: \(IdentityLexicon.families.map(\.name).joined(separator: ", ")))")
         }
 
         // Combination and verdict.
+        // Tarone's rule: a discrete test whose smallest achievable p-value cannot reach its Bonferroni
+        // level (the identity test with few discordant probes) leaves the family, and the others share α.
+        // The floors depend only on discordant counts, which swapping S with a control within a probe
+        // leaves unchanged, so each test stays valid given them.
         var verdictTests = [primary.result] + (identity.map { [$0] } ?? [])
-        let adjusted = MultipleTesting.holm(verdictTests.map(\.pValue))
+        if verdictTests[0].minimumAchievablePValue == nil { verdictTests[0].minimumAchievablePValue = 1 / Double(1 + options.replicates) }
+        let tarone = MultipleTesting.tarone(verdictTests.map(\.pValue), minimumAchievable: verdictTests.map { $0.minimumAchievablePValue ?? 0 },
+                                            alpha: options.alpha)
         for i in verdictTests.indices {
             verdictTests[i].usedInVerdict = true
-            verdictTests[i].adjustedPValue = adjusted[i]
+            verdictTests[i].keptByTarone = tarone.kept[i]
+            verdictTests[i].adjustedPValue = tarone.adjusted[i]
         }
         for i in context.indices { context[i].usedInVerdict = false }
-        let combined = adjusted.min()!
-        let testAlpha = options.alpha / Double(verdictTests.count)
+        let combined = tarone.adjusted.min()!
+        let familySize = tarone.familySize
+        let testAlpha = options.alpha / Double(familySize)
 
         let column = primary.bindingColumn
         let mean = column.reduce(0, +) / Double(max(1, column.count))
@@ -230,7 +241,7 @@ public enum AttributionStudy {
             power: PowerAnalysis.power(standardizedEffect: mattering, probes: probeCount, alpha: testAlpha),
             probesUsed: probeCount,
             probesNeeded: PowerAnalysis.probesNeeded(standardizedEffect: target, alpha: testAlpha),
-            method: "normal approximation to the one-sided sign-flip test at α/\(verdictTests.count) = \(formatNumber(testAlpha)); the effect that matters "
+            method: "normal approximation to the one-sided sign-flip test at α/\(familySize) = \(formatNumber(testAlpha)); the effect that matters "
                 + "is \(mattering) probe-to-probe standard deviations of the primary effect (sd \(formatNumber(sd))); probes needed for 80% power "
                 + (target < mattering ? "at the observed standardised effect \(formatNumber(observedStandardized))" : "at the effect that matters"))
 
@@ -271,7 +282,10 @@ public enum AttributionStudy {
         var result = AttributionResult(
             question: "Was \(S) trained on outputs of \(R)?", suspect: S, reference: R, controls: options.controls,
             verdict: verdict, verdictExplanation: explanation, alpha: options.alpha, pValue: combined,
-            combination: "Holm (Bonferroni for the global null) over \(verdictTests.map(\.name).joined(separator: " and ")); valid under any dependence",
+            combination: "Tarone's Bonferroni for discrete tests over \(verdictTests.map(\.name).joined(separator: " and ")): family size K = \(familySize), "
+                + "kept \(zip(verdictTests, tarone.kept).filter { $0.1 }.map(\.0.name).joined(separator: " and "))"
+                + (tarone.kept.contains(false) ? "; left out (smallest achievable p > α/K): \(zip(verdictTests, tarone.kept).filter { !$0.1 }.map(\.0.name).joined(separator: " and "))" : "")
+                + "; valid under any dependence",
             effect: primary.result.effect!, probes: probeCount, samples: data.samples, tests: verdictTests + context, power: power,
             controlDiagnostics: diagnostics, warnings: warnings, similarity: raw.meanSimilarity, probeSets: catalog.probeSets,
             cleaning: data.cleaning,

@@ -41,6 +41,9 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     /// Share of the within-probe variance of pairwise similarity that answer length explained (and
     /// that was removed before testing); nil when the length adjustment was off.
     public var lengthExplainedVariance: Double?
+    /// Every reference named (`reference` is the first): with several, the suspect is tested against
+    /// each and the tests are combined (`AttributionStudy.combine`).
+    public var references: [String]? = nil
 
     // Added for reports (issue 5); filled in by `ReportWriter` when the analysis leaves them nil.
     /// The probes that weigh most, with the answers side by side.

@@ -67,10 +67,16 @@ public struct HypothesisTestResult: Codable, Sendable, Equatable {
     /// A sample of the statistic's null distribution (for the report's chart); may be thinned.
     public var nullDistribution: [Double]?
     public var perProbe: [ProbeEffect]?
-    /// Whether the verdict rests on this test (false: reported for context only).
+    /// Whether this is one of the verdict's primary tests (false: reported for context only); see `keptByTarone`.
     public var usedInVerdict: Bool?
-    /// The p-value after the multiple-testing adjustment of the verdict's combination (Holm), when used in it.
+    /// The p-value after the multiple-testing adjustment of the verdict's combination (Tarone's Bonferroni), when used in it.
     public var adjustedPValue: Double?
+    /// The smallest p-value this test could have reached given its conditioning statistic (a discrete
+    /// test's floor, e.g. 0.5^n for an exact test on n discordant probes; 1/(1 + B) for a resampling
+    /// test). Tarone's rule leaves a test out of the verdict's family when this cannot reach its level.
+    public var minimumAchievablePValue: Double?
+    /// Whether Tarone's rule kept this test in the verdict's family (false: it could not reject).
+    public var keptByTarone: Bool?
 
     public init(name: String, nullHypothesis: String, alternative: String, statistic: Double, pValue: Double,
                 effect: EffectEstimate? = nil, sampleSizes: [String: Int] = [:], method: String,

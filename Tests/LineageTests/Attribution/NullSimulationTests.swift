@@ -15,8 +15,9 @@ import Testing
     /// Per-probe similarities of [S, R, R2, C...]: every model other than R and R2 is
     /// `lean`·R + 0.35·R2 + noise (S uses `suspectLean`), with i.i.d. lengths and identity claims.
     static func simulate(probes: Int, controls: Int, suspectLean: Float, lean: Float = 0.5,
-                         suspectClaims: Double = 0.1, _ rng: inout SeededGenerator) -> ProbeSimilarities {
-        let models = ["S", "R", "R2"] + (0..<controls).map { "C\($0)" }
+                         suspectClaims: Double = 0.1, controlClaims: Double = 0.1, reference: String = "R",
+                         _ rng: inout SeededGenerator) -> ProbeSimilarities {
+        let models = ["S", reference, "R2"] + (0..<controls).map { "C\($0)" }
         let dimension = 24
         func gaussian() -> Float {
             let u = Double(rng.next() >> 11) * 0x1.0p-53 + 1e-12, v = Double(rng.next() >> 11) * 0x1.0p-53
@@ -36,7 +37,7 @@ import Testing
             lengths.append(models.map { _ in 5 + gaussian() })
             claims.append(models.indices.map { m in
                 IdentityLexicon.families.indices.map { _ in
-                    Double(rng.next() >> 11) * 0x1.0p-53 < (m == 0 ? suspectClaims : 0.1)
+                    Double(rng.next() >> 11) * 0x1.0p-53 < (m == 0 ? suspectClaims : controlClaims)
                 }
             })
         }
@@ -90,6 +91,50 @@ import Testing
             }
         }
         print("null, three controls: verdict \(Double(rejections) / Double(studies))")
+        #expect(Double(rejections) / Double(studies) <= Self.ceiling(0.05, studies))
+    }
+
+    /// Rare identity claims (as on real data): Tarone's rule usually leaves the identity test out
+    /// and gives the similarity test the whole α; the verdict must still reject at most α.
+    @Test func rareClaimsUnderTaronesRuleRejectAtMostAlphaUnderTheNull() throws {
+        var rng = SeededGenerator(seed: seed &+ 2)
+        let studies = 300
+        var rejections = 0, leftOut = 0
+        for _ in 0..<studies {
+            let data = Self.simulate(probes: 60, controls: 3, suspectLean: 0.5, suspectClaims: 0.02, controlClaims: 0.02, &rng)
+            let result = try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: data)
+            if result.verdict == .evidence { rejections += 1 }
+            if result.tests.contains(where: { $0.keptByTarone == false }) { leftOut += 1 }
+        }
+        print("null, rare claims, Tarone: verdict \(Double(rejections) / Double(studies)), identity test left out in \(leftOut) of \(studies)")
+        #expect(leftOut > studies / 2)
+        #expect(Double(rejections) / Double(studies) <= Self.ceiling(0.05, studies))
+    }
+
+    /// Two references of one family, each studied alone and combined (Tarone's Bonferroni over both
+    /// similarity tests and one identity test): the combined verdict rejects at most α under the null.
+    @Test func twoReferencesCombinedRejectAtMostAlphaUnderTheNull() throws {
+        var rng = SeededGenerator(seed: seed &+ 3)
+        let studies = 200
+        var rejections = 0
+        for _ in 0..<studies {
+            var results: [AttributionResult] = []
+            for reference in ["R", "Rb"] {
+                let data = Self.simulate(probes: 60, controls: 3, suspectLean: 0.5, reference: reference, &rng)
+                var options = Self.options(controls: 3, seed: rng.next())
+                options.reference = reference
+                results.append(try AttributionStudy.analyse(options: options, similarities: data))
+            }
+            let combined = AttributionStudy.combine(results)
+            #expect(combined.references == ["R", "Rb"] && combined.reference == "R")
+            #expect(combined.tests.filter { $0.name.hasPrefix("self-identity claims") && $0.usedInVerdict == true }.count == 1)
+            #expect(combined.tests.filter { $0.usedInVerdict == true }.count == 3)
+            let family = combined.tests.filter { $0.usedInVerdict == true }
+            let expected = MultipleTesting.tarone(family.map(\.pValue), minimumAchievable: family.map { $0.minimumAchievablePValue ?? 0 }, alpha: 0.05)
+            #expect(combined.pValue == expected.adjusted.min()!)
+            if combined.verdict == .evidence { rejections += 1 }
+        }
+        print("null, two references combined: verdict \(Double(rejections) / Double(studies))")
         #expect(Double(rejections) / Double(studies) <= Self.ceiling(0.05, studies))
     }
 

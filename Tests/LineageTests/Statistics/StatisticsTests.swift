@@ -83,6 +83,31 @@ import Testing
         for (a, e) in zip(adjusted, expected) { #expect(abs(a - e) < 1e-12) }
     }
 
+    @Test func taroneMatchesItsClosedForm() {
+        // A sign-flip test (floor 1/10,000) and an exact test on 4 discordant probes (floor 0.5^4 =
+        // 0.0625 > α): M(1) = 1, so K = 1 and the sign-flip test gets the whole α.
+        var t = MultipleTesting.tarone([0.03, 0.2], minimumAchievable: [1e-4, 0.0625], alpha: 0.05)
+        #expect(t.familySize == 1 && t.kept == [true, false])
+        #expect(abs(t.adjusted[0] - 0.03) < 1e-12 && t.adjusted[1] == 1)
+        // 5 discordant probes (0.03125 ≤ α but > α/2): M(1) = 2 > 1, M(2) = 1 ≤ 2, so K = 2 and
+        // only the sign-flip test is kept, at α/2.
+        t = MultipleTesting.tarone([0.03, 0.2], minimumAchievable: [1e-4, 0.03125], alpha: 0.05)
+        #expect(t.familySize == 2 && t.kept == [true, false])
+        #expect(abs(t.adjusted[0] - 0.06) < 1e-12 && t.adjusted[1] == 1)
+        // 6 discordant probes (0.015625 ≤ α/2): both kept, plain Bonferroni.
+        t = MultipleTesting.tarone([0.03, 0.2], minimumAchievable: [1e-4, 0.015625], alpha: 0.05)
+        #expect(t.familySize == 2 && t.kept == [true, true])
+        #expect(abs(t.adjusted[0] - 0.06) < 1e-12 && abs(t.adjusted[1] - 0.4) < 1e-12)
+        // Three tests, floors 1e-4, 0.02, 0.03: M(1) = 3, M(2) = 2 ≤ 2, so K = 2, the third left out.
+        t = MultipleTesting.tarone([0.01, 0.5, 0.03], minimumAchievable: [1e-4, 0.02, 0.03], alpha: 0.05)
+        #expect(t.familySize == 2 && t.kept == [true, true, false])
+        #expect(abs(t.adjusted[0] - 0.02) < 1e-12 && t.adjusted[1] == 1 && t.adjusted[2] == 1)
+        // Continuous tests (floor 0): Bonferroni over all.
+        t = MultipleTesting.tarone([0.01, 0.3, 0.02], minimumAchievable: [0, 0, 0], alpha: 0.05)
+        #expect(t.familySize == 3 && t.kept == [true, true, true])
+        for (a, e) in zip(t.adjusted, [0.03, 0.9, 0.06]) { #expect(abs(a - e) < 1e-12) }
+    }
+
     @Test func powerFormulaMatchesTheNormalApproximationAndInvertsIt() {
         // d = 0.25, P = 100, α = 0.05: Φ(2.5 − 1.645) = Φ(0.855).
         #expect(abs(PowerAnalysis.power(standardizedEffect: 0.25, probes: 100, alpha: 0.05) - Distributions.normalCDF(2.5 - 1.6448536269514722)) < 1e-12)
