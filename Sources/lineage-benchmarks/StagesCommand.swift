@@ -98,7 +98,13 @@ struct StagesCommand: ParsableCommand {
         let seconds = Stopwatch.time {
             for turn in turns { sink &+= TextFeatures(text: turn.text, prompt: turn.prompt).length }
         }
-        let families: [String: FamilyRate] = [:]
+        var families: [String: FamilyRate] = [:]
+        for family in TextFeatures.Family.allCases {
+            let familySeconds = Stopwatch.time {
+                for turn in turns { sink &+= TextFeatures.extract(family, text: turn.text, prompt: turn.prompt) }
+            }
+            families[family.rawValue] = FamilyRate(seconds: familySeconds, megabytesPerSecond: megabytes / familySeconds)
+        }
         if sink == 42 { print("") }  // keeps the work observable to the optimiser
         return Featurisation(responses: responses.count, turns: turns.count, megabytes: megabytes, seconds: seconds,
                              responsesPerSecond: Double(responses.count) / seconds, megabytesPerSecond: megabytes / seconds,
