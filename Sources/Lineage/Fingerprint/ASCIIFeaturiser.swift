@@ -148,7 +148,7 @@ enum ASCIIFeaturiser {
         for (p, phrase) in phrases.enumerated() { byFirst[Int(phrase[0])].append(p) }
         let n = l.count
         l.withUnsafeBufferPointer { l in
-            for i in 0..<n {
+            for i in 0..<n where l[i] < 0x80 {
                 for p in byFirst[Int(l[i])] where !found[p] {
                     let phrase = phrases[p]
                     guard i + phrase.count <= n else { continue }

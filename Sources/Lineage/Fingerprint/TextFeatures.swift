@@ -73,9 +73,24 @@ public struct TextFeatures: Sendable {
         let (words, characters, openings, tokenCount) = GeneralFeaturiser.lexical(lowered)
         self.init(words: words, characters: characters, openings: openings,
                   style: Self.style(of: text, wordCount: tokenCount),
-                  markers: Self.markerPhrases.map { lowered.contains($0) ? 1 : 0 },
-                  identity: IdentityLexicon.claims(in: text, prompt: prompt).map { $0 ? 1 : 0 },
+                  markers: Self.generalMarkers(lowered),
+                  identity: Self.generalIdentity(lowered, text: text, prompt: prompt),
                   length: text.count)
+    }
+
+    /// Marker presence: a phrase (ASCII) can match only where its bytes occur, so the byte search
+    /// rules most phrases out and the original `contains` decides the rest.
+    static func generalMarkers(_ lowered: String) -> [Float] {
+        let possible = ASCIIFeaturiser.contains(ASCIIFeaturiser.markerBytes, in: Array(lowered.utf8))
+        return zip(markerPhrases, possible).map { phrase, possible in possible && lowered.contains(phrase) ? 1 : 0 }
+    }
+
+    /// Identity claims: none unless some self-reference's bytes occur (the claims' own first test).
+    static func generalIdentity(_ lowered: String, text: String, prompt: String) -> [Float] {
+        guard ASCIIFeaturiser.contains(ASCIIFeaturiser.selfReferenceBytes, in: Array(lowered.utf8)).contains(true) else {
+            return [Float](repeating: 0, count: IdentityLexicon.families.count)
+        }
+        return IdentityLexicon.claims(in: text, prompt: prompt).map { $0 ? 1 : 0 }
     }
 
     static func wordTokens(_ lowered: String) -> [String] {
