@@ -116,14 +116,18 @@ public struct TextFeatures: Sendable {
             return rest.hasPrefix(". ") || rest.hasPrefix(") ")
         }.count) / Float(lineCount)
         let headers = Float(trimmedLines.filter { $0.hasPrefix("#") }.count) / Float(lineCount)
-        let bold = Float(text.components(separatedBy: "**").count - 1) / 2
-        let fences = Float(text.components(separatedBy: "```").count - 1) / 2
+        // Separators (ASCII) can only be found where their bytes occur: skip Foundation's search otherwise.
+        let utf8 = Array(text.utf8)
+        let present = ASCIIFeaturiser.contains([Array("**".utf8), Array("```".utf8), Array("\n\n".utf8)], in: utf8)
+        func pieces(_ separator: String, _ isPresent: Bool) -> [String] { isPresent ? text.components(separatedBy: separator) : [text] }
+        let bold = Float(pieces("**", present[0]).count - 1) / 2
+        let fences = Float(pieces("```", present[1]).count - 1) / 2
         let sentences = text.split(whereSeparator: { ".!?\n".contains($0) })
             .map { $0.split(whereSeparator: \.isWhitespace).count }.filter { $0 > 0 }
         let sentenceCount = Float(max(1, sentences.count))
         let meanSentence = Float(sentences.reduce(0, +)) / sentenceCount
         let spread = sentences.isEmpty ? 0 : (sentences.map { pow(Float($0) - meanSentence, 2) }.reduce(0, +) / sentenceCount).squareRoot()
-        let paragraphs = text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        let paragraphs = pieces("\n\n", present[2]).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
         var letters = 0, uppercase = 0, digits = 0, nonASCII = 0, exclamations = 0, questions = 0, commas = 0, wordCharacters = 0
         for c in text.unicodeScalars {
             if c.properties.isAlphabetic { letters += 1; if c.properties.isUppercase { uppercase += 1 } }
