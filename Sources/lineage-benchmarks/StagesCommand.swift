@@ -47,10 +47,11 @@ struct StagesCommand: ParsableCommand {
     struct Similarity: Codable {
         var models: Int
         var probes: Int
+        /// Mean columns of the compacted fingerprint blocks (the columns some model uses on a probe and turn).
         var columns: Int
         /// The whole per-probe similarity build (featurising, writing fingerprint rows, products).
         var builderSeconds: Double
-        /// The products alone: one `ssyrk` per probe on a models × columns fingerprint matrix.
+        /// The products alone, timed inside the builder: one `sgemm` per probe and turn on the compacted block.
         var productSeconds: Double
         var productGflops: Double
         var fractionOfSgemm: Double
@@ -98,7 +99,13 @@ struct StagesCommand: ParsableCommand {
         let seconds = Stopwatch.time {
             for turn in turns { sink &+= TextFeatures(text: turn.text, prompt: turn.prompt).length }
         }
-        let families: [String: FamilyRate] = [:]
+        var families: [String: FamilyRate] = [:]
+        for family in TextFeatures.Family.allCases {
+            let familySeconds = Stopwatch.time {
+                for turn in turns { sink &+= TextFeatures.extract(family, text: turn.text, prompt: turn.prompt) }
+            }
+            families[family.rawValue] = FamilyRate(seconds: familySeconds, megabytesPerSecond: megabytes / familySeconds)
+        }
         if sink == 42 { print("") }  // keeps the work observable to the optimiser
         return Featurisation(responses: responses.count, turns: turns.count, megabytes: megabytes, seconds: seconds,
                              responsesPerSecond: Double(responses.count) / seconds, megabytesPerSecond: megabytes / seconds,
@@ -107,26 +114,17 @@ struct StagesCommand: ParsableCommand {
 
     func similarity(_ responses: [StoredResponse], models: [String], sgemm: SgemmRate) throws -> Similarity {
         var built: ProbeSimilarities?
-        let builderSeconds = try Stopwatch.time { built = try FingerprintBuilder().similarities(of: responses, models: models) }
+        var timing = FingerprintBuilder.ProductTiming()
+        let builderSeconds = try Stopwatch.time {
+            built = try FingerprintBuilder().similarities(of: responses, models: models, timing: &timing)
+        }
         let probes = built?.probes.count ?? 0
-        // The products alone, on fingerprint matrices of the builder's shape and sparsity.
-        let columns = TextFeatures.wordBuckets + TextFeatures.characterBuckets + TextFeatures.openingBuckets
-            + TextFeatures.styleNames.count + TextFeatures.markerPhrases.count + IdentityLexicon.families.count
-        var rng = SeededGenerator(seed: 3)
-        var fingerprints = Matrix(rows: models.count, columns: columns)
-        for r in 0..<models.count {
-            for _ in 0..<1_500 { fingerprints[r, Int(rng.next() % UInt64(columns))] = rng.nextSignedUnitFloat() }
-        }
-        fingerprints.normalizeRows()
-        var checksum: Float = 0
-        let productSeconds = Stopwatch.time {
-            for _ in 0..<probes { checksum += fingerprints.gram().values[1] }
-        }
-        if checksum.isNaN { print("") }
-        let flops = Double(models.count) * Double(models.count + 1) * Double(columns) * Double(probes)
-        let gflops = flops / productSeconds / 1e9
-        return Similarity(models: models.count, probes: probes, columns: columns, builderSeconds: builderSeconds,
-                          productSeconds: productSeconds, productGflops: gflops, fractionOfSgemm: gflops / sgemm.gflops)
+        // The products as the builder does them: one sgemm per probe and turn on the models x (columns in use)
+        // fingerprint block; flops counted on those compact blocks (2n²k each, what sgemm does).
+        let gflops = timing.flops / timing.seconds / 1e9
+        return Similarity(models: models.count, probes: probes, columns: timing.products > 0 ? timing.columns / timing.products : 0,
+                          builderSeconds: builderSeconds, productSeconds: timing.seconds, productGflops: gflops,
+                          fractionOfSgemm: gflops / sgemm.gflops)
     }
 
     func resampling(probes: Int, comparisons: Int) -> Resampling {

@@ -14,8 +14,8 @@ public struct FingerprintError: Error, CustomStringConvertible, Sendable {
 /// One pass cleans and featurises every answer turn of the named models on the probes all of them
 /// answered; document frequencies (for TF-IDF) and style statistics come from that same corpus.
 /// Then, probe by probe and turn by turn, the models' fingerprints are written as rows of one dense
-/// Float32 matrix (a weighted, L2-normalised block per feature family; samples averaged) and a
-/// single `ssyrk` gives all their cosines.
+/// Float32 matrix (a weighted, L2-normalised block per feature family; samples averaged), holding
+/// only the columns some model uses there, and a single `sgemm` gives all their cosines.
 public struct FingerprintBuilder: Sendable {
     public var weights: FingerprintWeights
     public var cleaner = ResponseCleaner()
@@ -24,7 +24,29 @@ public struct FingerprintBuilder: Sendable {
         self.weights = weights
     }
 
+    /// Whether each probe's fingerprint matrix holds only the columns some model uses on it (the
+    /// union of non-zero columns), rather than all `FingerprintLayout.columns`: the same cosines
+    /// (to Float rounding) from a small dense block.
+    var compactColumns = true
+
+    /// Time spent in, and floating-point operations of, the similarity products.
+    public struct ProductTiming: Sendable {
+        public var seconds: Double = 0
+        /// Counted as 2n²k per `sgemm` of an n × k matrix by its transpose (the flops the kernel does; the
+        /// useful half, one triangle, is n(n+1)k).
+        public var flops: Double = 0
+        public var products = 0
+        public var columns = 0
+        public init() {}
+    }
+
     public func similarities(of responses: [StoredResponse], models: [String]) throws -> ProbeSimilarities {
+        var timing = ProductTiming()
+        return try similarities(of: responses, models: models, timing: &timing)
+    }
+
+    /// `similarities(of:models:)`, also timing the products.
+    public func similarities(of responses: [StoredResponse], models: [String], timing: inout ProductTiming) throws -> ProbeSimilarities {
         guard !models.isEmpty else { throw FingerprintError(description: "no models named") }
         guard Set(models).count == models.count else {
             throw FingerprintError(description: "a model is named twice: \(models.joined(separator: ", "))")
@@ -75,27 +97,62 @@ public struct FingerprintBuilder: Sendable {
         let corpus = CorpusStatistics(documents: documents.flatMap { $0.flatMap { $0.flatMap { $0 } } })
         let layout = FingerprintLayout(weights: weights)
 
-        // Pass 2: per probe and turn, one matrix of fingerprints and one ssyrk.
+        // Pass 2: per probe and turn, one compact matrix of fingerprints and one sgemm.
         var similarities: [Matrix] = []
         var logLengths: [[Float]] = []
         var identityClaims: [[[Bool]]] = []
         let families = IdentityLexicon.families.count
+        // Column of the compact matrix for each layout column (-1: unused on this probe and turn).
+        var columnIndex = [Int32](repeating: -1, count: layout.columns)
+        let denseColumns = Array(layout.styleOffset..<layout.columns)
         for probeDocuments in documents {
             var sum = Matrix(rows: models.count, columns: models.count)
             var lengths = [Float](repeating: 0, count: models.count)
             var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count)
             for turnDocuments in probeDocuments {
-                var fingerprints = Matrix(rows: models.count, columns: layout.columns)
+                var used: [Int]
+                if compactColumns {
+                    used = denseColumns
+                    func mark(_ counts: [Int: Float], offset: Int, weight: Float) {
+                        guard weight > 0 else { return }
+                        for bucket in counts.keys where columnIndex[offset + bucket] < 0 {
+                            columnIndex[offset + bucket] = 0
+                            used.append(offset + bucket)
+                        }
+                    }
+                    for sampleDocuments in turnDocuments {
+                        for document in sampleDocuments {
+                            mark(document.words, offset: layout.wordOffset, weight: weights.words)
+                            mark(document.characters, offset: layout.characterOffset, weight: weights.characters)
+                            mark(document.openings, offset: layout.openingOffset, weight: weights.openings)
+                        }
+                    }
+                    used.sort()
+                } else {
+                    used = Array(0..<layout.columns)
+                }
+                for (i, c) in used.enumerated() { columnIndex[c] = Int32(i) }
+                var fingerprints = Matrix(rows: models.count, columns: used.count)
                 for (m, sampleDocuments) in turnDocuments.enumerated() {
                     let share = 1 / Float(sampleDocuments.count)
                     for document in sampleDocuments {
-                        layout.add(document, scaledBy: share, corpus: corpus, toRow: m, of: &fingerprints)
+                        layout.add(document, scaledBy: share, corpus: corpus, columnIndex: columnIndex, toRow: m, of: &fingerprints)
                         lengths[m] += log1p(Float(document.length)) * share / Float(probeDocuments.count)
                         for f in 0..<families where document.identity[f] > 0 { claims[m][f] = true }
                     }
                 }
+                for c in used { columnIndex[c] = -1 }
                 fingerprints.normalizeRows()
-                let gram = fingerprints.gram()
+                let start = DispatchTime.now().uptimeNanoseconds
+                // sgemm beats ssyrk on these small blocks (fewer, larger kernel calls) despite twice the flops;
+                // the upper triangle is mirrored so that the matrix is exactly symmetric, as gram() gives it.
+                var gram = fingerprints.multiplied(by: fingerprints, transposeOther: true)
+                let n = models.count
+                for i in 0..<n { for j in 0..<i { gram.values[i * n + j] = gram.values[j * n + i] } }
+                timing.seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                timing.flops += 2 * Double(models.count) * Double(models.count) * Double(used.count)
+                timing.products += 1
+                timing.columns += used.count
                 for i in sum.values.indices { sum.values[i] += gram.values[i] / Float(probeDocuments.count) }
             }
             similarities.append(sum)
@@ -154,7 +211,10 @@ struct FingerprintLayout {
 
     /// Adds `scale` × the document's fingerprint (each block TF-IDF-weighted or standardised,
     /// L2-normalised, times its family weight) to row `row` of `matrix`.
-    func add(_ document: TextFeatures, scaledBy scale: Float, corpus: CorpusStatistics, toRow row: Int, of matrix: inout Matrix) {
+    /// `columnIndex` maps each layout column to its column of `matrix` (a compact matrix holds
+    /// only the columns in use).
+    func add(_ document: TextFeatures, scaledBy scale: Float, corpus: CorpusStatistics, columnIndex: [Int32], toRow row: Int,
+             of matrix: inout Matrix) {
         let base = row * matrix.columns
         func addSparse(_ counts: [Int: Float], idf: [Float], offset: Int, weight: Float) {
             guard weight > 0, !counts.isEmpty else { return }
@@ -168,12 +228,12 @@ struct FingerprintLayout {
                 norm += value * value
             }
             let factor = scale * weight / norm.squareRoot()
-            for (bucket, value) in entries { matrix.values[base + offset + bucket] += value * factor }
+            for (bucket, value) in entries { matrix.values[base + Int(columnIndex[offset + bucket])] += value * factor }
         }
         func addDense(_ values: [Float], offset: Int, weight: Float) {
             let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
             guard weight > 0, norm > 0 else { return }
-            for (i, value) in values.enumerated() { matrix.values[base + offset + i] += value * scale * weight / norm }
+            for (i, value) in values.enumerated() { matrix.values[base + Int(columnIndex[offset + i])] += value * scale * weight / norm }
         }
         addSparse(document.words, idf: corpus.wordIDF, offset: wordOffset, weight: weights.words)
         addSparse(document.characters, idf: corpus.characterIDF, offset: characterOffset, weight: weights.characters)

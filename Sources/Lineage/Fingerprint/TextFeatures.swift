@@ -54,32 +54,43 @@ public struct TextFeatures: Sendable {
     }
 
     /// Featurises one cleaned answer; `prompt` is used only to ignore identity names it mentions.
+    ///
+    /// Text that is pure ASCII without carriage returns (where every character is one byte) takes
+    /// a fast byte-level path; any other text the general path. Both give identical features
+    /// (tested against the original implementation).
     public init(text: String, prompt: String) {
+        var contiguous = text
+        if let fast = contiguous.withUTF8({ bytes in ASCIIFeaturiser.isEligible(bytes) ? ASCIIFeaturiser.features(of: bytes, text: text, prompt: prompt) : nil }) {
+            self = fast
+        } else {
+            self.init(generalText: text, prompt: prompt)
+        }
+    }
+
+    /// The general (character-level) featuriser, for text the ASCII path cannot take.
+    init(generalText text: String, prompt: String) {
         let lowered = text.lowercased()
-        let tokens = Self.wordTokens(lowered)
-        var words: [Int: Float] = [:]
-        for (i, token) in tokens.enumerated() {
-            words[Self.bucket("w:" + token, Self.wordBuckets), default: 0] += 1
-            if i > 0 { words[Self.bucket("b:" + tokens[i - 1] + " " + token, Self.wordBuckets), default: 0] += 1 }
-        }
-        var characters: [Int: Float] = [:]
-        let scalars = Array(lowered.split(whereSeparator: \.isWhitespace).joined(separator: " ").unicodeScalars)
-        if scalars.count >= Self.characterGram {
-            for start in 0...(scalars.count - Self.characterGram) {
-                var hash = FNV1a()
-                for s in scalars[start..<(start + Self.characterGram)] { hash.add(s.value) }
-                characters[Int(hash.value % UInt64(Self.characterBuckets)), default: 0] += 1
-            }
-        }
-        var openings: [Int: Float] = [:]
-        for n in 1...3 where tokens.count >= n {
-            openings[Self.bucket("o\(n):" + tokens[0..<n].joined(separator: " "), Self.openingBuckets), default: 0] += 1
-        }
+        let (words, characters, openings, tokenCount) = GeneralFeaturiser.lexical(lowered)
         self.init(words: words, characters: characters, openings: openings,
-                  style: Self.style(of: text, wordCount: tokens.count),
-                  markers: Self.markerPhrases.map { lowered.contains($0) ? 1 : 0 },
-                  identity: IdentityLexicon.claims(in: text, prompt: prompt).map { $0 ? 1 : 0 },
+                  style: Self.style(of: text, wordCount: tokenCount),
+                  markers: Self.generalMarkers(lowered),
+                  identity: Self.generalIdentity(lowered, text: text, prompt: prompt),
                   length: text.count)
+    }
+
+    /// Marker presence: a phrase (ASCII) can match only where its bytes occur, so the byte search
+    /// rules most phrases out and the original `contains` decides the rest.
+    static func generalMarkers(_ lowered: String) -> [Float] {
+        let possible = ASCIIFeaturiser.contains(ASCIIFeaturiser.markerBytes, in: Array(lowered.utf8))
+        return zip(markerPhrases, possible).map { phrase, possible in possible && lowered.contains(phrase) ? 1 : 0 }
+    }
+
+    /// Identity claims: none unless some self-reference's bytes occur (the claims' own first test).
+    static func generalIdentity(_ lowered: String, text: String, prompt: String) -> [Float] {
+        guard ASCIIFeaturiser.contains(ASCIIFeaturiser.selfReferenceBytes, in: Array(lowered.utf8)).contains(true) else {
+            return [Float](repeating: 0, count: IdentityLexicon.families.count)
+        }
+        return IdentityLexicon.claims(in: text, prompt: prompt).map { $0 ? 1 : 0 }
     }
 
     static func wordTokens(_ lowered: String) -> [String] {
@@ -105,14 +116,18 @@ public struct TextFeatures: Sendable {
             return rest.hasPrefix(". ") || rest.hasPrefix(") ")
         }.count) / Float(lineCount)
         let headers = Float(trimmedLines.filter { $0.hasPrefix("#") }.count) / Float(lineCount)
-        let bold = Float(text.components(separatedBy: "**").count - 1) / 2
-        let fences = Float(text.components(separatedBy: "```").count - 1) / 2
+        // Separators (ASCII) can only be found where their bytes occur: skip Foundation's search otherwise.
+        let utf8 = Array(text.utf8)
+        let present = ASCIIFeaturiser.contains([Array("**".utf8), Array("```".utf8), Array("\n\n".utf8)], in: utf8)
+        func pieces(_ separator: String, _ isPresent: Bool) -> [String] { isPresent ? text.components(separatedBy: separator) : [text] }
+        let bold = Float(pieces("**", present[0]).count - 1) / 2
+        let fences = Float(pieces("```", present[1]).count - 1) / 2
         let sentences = text.split(whereSeparator: { ".!?\n".contains($0) })
             .map { $0.split(whereSeparator: \.isWhitespace).count }.filter { $0 > 0 }
         let sentenceCount = Float(max(1, sentences.count))
         let meanSentence = Float(sentences.reduce(0, +)) / sentenceCount
         let spread = sentences.isEmpty ? 0 : (sentences.map { pow(Float($0) - meanSentence, 2) }.reduce(0, +) / sentenceCount).squareRoot()
-        let paragraphs = text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        let paragraphs = pieces("\n\n", present[2]).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
         var letters = 0, uppercase = 0, digits = 0, nonASCII = 0, exclamations = 0, questions = 0, commas = 0, wordCharacters = 0
         for c in text.unicodeScalars {
             if c.properties.isAlphabetic { letters += 1; if c.properties.isUppercase { uppercase += 1 } }
