@@ -159,10 +159,7 @@ struct AttributeCommand: ParsableCommand {
             if let featureWeights { options.weights = try FingerprintWeights(parsing: featureWeights) }
             try options.validate()
             let store = try storeOptions.open()
-            let known = Set(try store.modelNames())
-            if let missing = options.models.first(where: { !known.contains($0) }) {
-                throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
-            }
+            try store.requireModels(options.models)
             let responses = try store.responses(models: options.models)
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             result = try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)

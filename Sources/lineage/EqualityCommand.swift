@@ -68,10 +68,7 @@ struct EqualityCommand: ParsableCommand {
                 throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
             }
             store = try storeOptions.open()
-            let known = Set(try store.modelNames())
-            if let missing = [modelA, modelB].first(where: { !known.contains($0) }) {
-                throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
-            }
+            try store.requireModels([modelA, modelB])
             responses = try store.responses(models: Array(Set([modelA, modelB])))
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             result = try EqualityStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)

@@ -57,10 +57,7 @@ struct SimilarityCommand: ParsableCommand {
             guard names.count >= 2 else {
                 throw FingerprintError(description: "name at least two models (the store \(store.path) holds \(names.count))")
             }
-            let known = Set(try store.modelNames())
-            if let missing = names.first(where: { !known.contains($0) }) {
-                throw FingerprintError(description: "the store \(store.path) has no model '\(missing)'\n  fix: `lineage models --store \(store.path)` lists the models it holds")
-            }
+            try store.requireModels(names)
             let raw = try FingerprintBuilder().similarities(of: try store.responses(models: names), models: names)
             data = lengthAdjusted ? LengthAdjustment.fit(raw).apply(to: raw) : raw
             matrix = data.meanSimilarity

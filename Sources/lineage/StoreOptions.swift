@@ -18,6 +18,16 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+extension ResponseStore {
+    /// Fails with a fix when any of `names` is not a model in this store.
+    func requireModels(_ names: [String]) throws {
+        let known = Set(try modelNames())
+        if let missing = names.first(where: { !known.contains($0) }) {
+            throw FingerprintError(description: "the store \(path) has no model '\(missing)'\n  fix: `lineage models --store \(path)` lists the models it holds")
+        }
+    }
+}
+
 /// The exact command line, recorded with every run and report.
 var invocation: String {
     CommandLine.arguments.map { argument in

@@ -66,9 +66,10 @@ struct TreeCommand: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.open()
-        let known = Set(try store.modelNames())
-        if let unknown = models.first(where: { !known.contains($0) }) {
-            printError("no model named \"\(unknown)\" in \(store.path)\n  fix: `lineage models` lists the models there")
+        do {
+            try store.requireModels(models)
+        } catch let error as FingerprintError {
+            printError(error.description)
             throw ExitCode(ExitCodes.badInput)
         }
         let responses = try store.responses(models: models.isEmpty ? nil : models)
