@@ -28,6 +28,14 @@ struct AttributeCommand: ParsableCommand {
                                      than every control does
           suspect-centric            context only
 
+        The primary similarity test reads the whole fingerprint and each feature
+        family on its own (words, character 4-grams, openings, style, markers):
+        per control, a max-T sign-flip test takes the largest standardised lean
+        over these views, and each sign flip applies to all views of a probe at
+        once, so the p-value pays for picking the view. Format carries the
+        signal on task-like prompts, words on real user prompts; fixed weights
+        would dilute either. --whole-fingerprint-only tests the whole one alone.
+
         The primary tests are combined by Bonferroni with Tarone's rule for
         discrete tests, valid however the tests depend on each other: a test
         whose smallest achievable p-value (0.5^n for the identity test with n
@@ -113,6 +121,12 @@ struct AttributeCommand: ParsableCommand {
     @Flag(help: "Do not remove what answer length explains from the similarities.")
     var noLengthAdjustment = false
 
+    @Flag(help: ArgumentHelp("Test the whole fingerprint only, not also each feature family on its own.",
+                             discussion: "By default the primary test is a max-T sign-flip test over the whole fingerprint and each family "
+                                + "(words, character 4-grams, openings, style, markers) alone, so that a lean carried by one family is not "
+                                + "diluted by the others; its p-value pays for the choice of family."))
+    var wholeFingerprintOnly = false
+
     @Flag(help: "Print the result as one JSON object (schema lineage.attribution/v1).")
     var json = false
 
@@ -152,6 +166,7 @@ struct AttributeCommand: ParsableCommand {
         options.replicates = replicates
         options.bootstrap = bootstrap
         options.adjustForLength = !noLengthAdjustment
+        options.familyViews = !wholeFingerprintOnly
         options.referenceFamily = referenceFamily
         options.minimumControls = minimumControls
         let result: AttributionResult

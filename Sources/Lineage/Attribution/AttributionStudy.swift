@@ -23,6 +23,10 @@ public struct AttributionOptions: Sendable {
     /// test cannot tell "S learnt from R" from "S and that one model differ in kind" (e.g. a chat
     /// model against a base model), whatever the p-value.
     public var minimumControls = 2
+    /// Whether the primary test also reads each feature family's own cosines (a max-T test over the
+    /// whole fingerprint and the families, `PairedResampling.signFlipMaxT`) rather than the whole
+    /// fingerprint's alone.
+    public var familyViews = true
 
     public init(suspect: String, reference: String, alternativeReference: String? = nil, controls: [String]) {
         self.suspect = suspect
@@ -69,7 +73,9 @@ public enum AttributionStudy {
     public static func run(options: AttributionOptions, responses: [StoredResponse], catalog: ProbeCatalog = ProbeCatalog(),
                            command: String = "", store: String = "") throws -> AttributionResult {
         try options.validate()
-        let raw = try FingerprintBuilder(weights: options.weights).similarities(of: responses, models: options.models)
+        var builder = FingerprintBuilder(weights: options.weights)
+        builder.keepFamilies = options.familyViews
+        let raw = try builder.similarities(of: responses, models: options.models)
         return try analyse(options: options, similarities: raw, catalog: catalog, command: command, store: store)
     }
 
@@ -80,6 +86,17 @@ public enum AttributionStudy {
         precondition(raw.models == options.models, "similarities must list the models in the options' order")
         let adjustment = options.adjustForLength ? LengthAdjustment.fit(raw) : nil
         let data = adjustment?.apply(to: raw) ?? raw
+        // The views the primary test reads: the whole fingerprint, then each family in use on its own
+        // (each length-adjusted by its own fit).
+        var views: [(name: String, data: ProbeSimilarities)] = [("whole fingerprint", data)]
+        if options.familyViews {
+            for family in FingerprintFamily.views where family.weight(in: options.weights) > 0 {
+                guard let cosines = raw.familySimilarities[family] else { continue }
+                var view = raw
+                view.similarities = cosines
+                views.append((family.rawValue, options.adjustForLength ? LengthAdjustment.fit(view).apply(to: view) : view))
+            }
+        }
 
         let s = 0, r = 1
         let a: Int? = options.alternativeReference == nil ? nil : 2
@@ -93,6 +110,16 @@ public enum AttributionStudy {
             var m = Matrix(rows: probeCount, columns: controlIndices.count)
             for p in 0..<probeCount {
                 for (k, c) in controlIndices.enumerated() { m[p, k] = perProbe(data.similarities[p], c) }
+            }
+            return m
+        }
+        /// P × (controls · views): column k·V + v is view v's effect against control k.
+        func viewEffects(_ perProbe: (Matrix, Int) -> Float) -> Matrix {
+            var m = Matrix(rows: probeCount, columns: controlIndices.count * views.count)
+            for p in 0..<probeCount {
+                for (k, _) in controlIndices.enumerated() {
+                    for (v, view) in views.enumerated() { m[p, k * views.count + v] = perProbe(view.data.similarities[p], controlIndices[k]) }
+                }
             }
             return m
         }
@@ -119,26 +146,62 @@ public enum AttributionStudy {
                 (outcome.pValues[x], -outcome.observed[x]) < (outcome.pValues[y], -outcome.observed[y])
             }!
             let column = (0..<e.rows).map { Double(e[$0, binding]) }
-            let replicates = PairedResampling.bootstrapMeans(effects: Matrix(rows: e.rows, columns: 1, values: column.map(Float.init)),
+            let stride = max(1, options.replicates / 1000)
+            let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
+            let perControl = zip(controlIndices, zip(outcome.observed, outcome.pValues)).map { c, v in
+                "\(options.models[c]): mean \(formatNumber(v.0)), p = \(formatNumber(v.1))"
+            }.joined(separator: "; ")
+            return finish(name: name, null: null, alternative: alternative, description: description, statistic: outcome.observed[binding],
+                          pValue: outcome.pValues.max()!, column: column, binding: binding, testSeed: testSeed,
+                          method: "paired sign-flip test over probes, one-sided, B = \(options.replicates); intersection-union over controls "
+                              + "(p = largest over controls; binding control: \(options.models[controlIndices[binding]])). Per control: \(perControl)",
+                          nullSample: nullSample)
+        }
+        /// The same test on several views (the whole fingerprint and each family alone): per control a
+        /// max-T sign-flip test over the views, then intersection-union over controls. The effect shown
+        /// is the whole fingerprint's, against the binding control.
+        func viewsTest(name: String, null: String, alternative: String, description: String,
+                       effects e: Matrix, seedOffset: UInt64) -> SimilarityTest {
+            let testSeed = seed &+ seedOffset
+            let v = views.count
+            let outcome = PairedResampling.signFlipMaxT(effects: e, views: v, replicates: options.replicates, seed: testSeed)
+            let binding = outcome.pValues.indices.max { x, y in
+                (outcome.pValues[x], -outcome.observed[x]) < (outcome.pValues[y], -outcome.observed[y])
+            }!
+            let column = (0..<e.rows).map { Double(e[$0, binding * v]) }
+            let stride = max(1, options.replicates / 1000)
+            let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
+            let perControl = controlIndices.enumerated().map { k, c in
+                "\(options.models[c]): max-T p = \(formatNumber(outcome.pValues[k])), largest view \(views[outcome.largestView[k]].name) ("
+                    + views.indices.map { "\(views[$0].name) t = \(formatNumber(outcome.standardized[k][$0])), p = \(formatNumber(outcome.viewPValues[k][$0]))" }
+                        .joined(separator: ", ") + ")"
+            }.joined(separator: "; ")
+            return finish(name: name, null: null, alternative: alternative, description: description, statistic: outcome.observed[binding],
+                          pValue: outcome.pValues.max()!, column: column, binding: binding, testSeed: testSeed,
+                          method: "paired sign-flip max-T test over probes, one-sided, B = \(options.replicates), over \(v) views of the "
+                              + "fingerprint (\(views.map(\.name).joined(separator: ", "))): per control, the statistic is the largest "
+                              + "standardised mean (mean / root mean square over probes) over the views, and each sign flip applies to every view "
+                              + "of a probe at once; intersection-union over controls (p = largest over controls; binding control: "
+                              + "\(options.models[controlIndices[binding]])). The statistic is in standardised units; the effect is the whole "
+                              + "fingerprint's. Per control: \(perControl)",
+                          nullSample: nullSample)
+        }
+        func finish(name: String, null: String, alternative: String, description: String, statistic: Double, pValue: Double,
+                    column: [Double], binding: Int, testSeed: UInt64, method: String, nullSample: [Double]) -> SimilarityTest {
+            let replicates = PairedResampling.bootstrapMeans(effects: Matrix(rows: column.count, columns: 1, values: column.map(Float.init)),
                                                              replicates: options.bootstrap, seed: testSeed &+ 1).values.map(Double.init).sorted()
             let interval = PairedResampling.percentileInterval(replicates, level: 0.95)
             // The one-sided (1 − α) upper confidence bound, for the no-evidence rule.
             let upper = PairedResampling.percentileInterval(replicates, level: 1 - 2 * options.alpha).high
-            let stride = max(1, options.replicates / 1000)
-            let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
             let controlName = options.models[controlIndices[binding]]
-            let perControl = zip(controlIndices, zip(outcome.observed, outcome.pValues)).map { c, v in
-                "\(options.models[c]): mean \(formatNumber(v.0)), p = \(formatNumber(v.1))"
-            }.joined(separator: "; ")
             let result = HypothesisTestResult(
                 name: name, nullHypothesis: null, alternative: alternative,
-                statistic: outcome.observed[binding], pValue: outcome.pValues.max()!,
+                statistic: statistic, pValue: pValue,
                 effect: EffectEstimate(description: description.replacingOccurrences(of: "{control}", with: controlName) + lengthNote,
-                                       estimate: outcome.observed[binding], ciLow: interval.low, ciHigh: interval.high,
+                                       estimate: column.reduce(0, +) / Double(max(1, column.count)), ciLow: interval.low, ciHigh: interval.high,
                                        level: 0.95, method: "percentile bootstrap over probes, B = \(options.bootstrap)"),
                 sampleSizes: ["probes": probeCount, "controls": controlIndices.count],
-                method: "paired sign-flip test over probes, one-sided, B = \(options.replicates); intersection-union over controls "
-                    + "(p = largest over controls; binding control: \(controlName)). Per control: \(perControl)",
+                method: method,
                 replicates: options.replicates, seed: testSeed, nullDistribution: nullSample, perProbe: probeEffects(column))
             return SimilarityTest(result: result, bindingColumn: column, upperBound: upper, bindingControl: controlIndices[binding])
         }
@@ -159,15 +222,20 @@ public enum AttributionStudy {
             description: "mean per-probe s(\(S),\(R)) − s(\(S),{control})",
             effects: effects { m, c in m[s, r] - m[s, c] }, seedOffset: 20)
         if let a, let R2 = options.alternativeReference {
-            primary = similarityTest(
-                name: "difference-in-differences lean",
-                null: "\(S) leans toward \(R) (relative to \(R2)) no more than some control does",
-                alternative: "\(S) leans toward \(R), relative to \(R2), more than every control does",
-                description: "mean per-probe [s(\(S),\(R)) − s(\(S),\(R2))] − [s({control},\(R)) − s({control},\(R2))]",
-                effects: effects { m, c in (m[s, r] - m[s, a]) - (m[c, r] - m[c, a]) }, seedOffset: 0)
+            let lean = { (m: Matrix, c: Int) -> Float in (m[s, r] - m[s, a]) - (m[c, r] - m[c, a]) }
+            primary = (views.count > 1 ? viewsTest : similarityTest)(
+                "difference-in-differences lean",
+                "\(S) leans toward \(R) (relative to \(R2)) no more than some control does",
+                "\(S) leans toward \(R), relative to \(R2), more than every control does",
+                "mean per-probe [s(\(S),\(R)) − s(\(S),\(R2))] − [s({control},\(R)) − s({control},\(R2))]",
+                views.count > 1 ? viewEffects(lean) : effects(lean), 0)
             context = [referenceCentric.result, suspectCentric.result]
         } else {
-            primary = referenceCentric
+            primary = views.count > 1
+                ? viewsTest(name: referenceCentric.result.name, null: referenceCentric.result.nullHypothesis,
+                            alternative: referenceCentric.result.alternative, description: "mean per-probe s(\(S),\(R)) − s({control},\(R))",
+                            effects: viewEffects { m, c in m[s, r] - m[c, r] }, seedOffset: 10)
+                : referenceCentric
             context = [suspectCentric.result]
             warnings.append("no alternative reference: the primary test is reference-centric closeness, which a model that is simply a "
                 + "better assistant than the controls can pass; name a reference of another family with --alternative-reference")

@@ -29,6 +29,11 @@ public struct FingerprintBuilder: Sendable {
     /// (to Float rounding) from a small dense block.
     var compactColumns = true
 
+    /// Whether to keep each family's own cosines (`ProbeSimilarities.familySimilarities`) beside the
+    /// whole fingerprint's. Costs no extra flops: the whole cosine is assembled from the families'
+    /// raw block products, one product per family instead of one per probe and turn.
+    public var keepFamilies = false
+
     /// Time spent in, and floating-point operations of, the similarity products.
     public struct ProductTiming: Sendable {
         public var seconds: Double = 0
@@ -99,6 +104,7 @@ public struct FingerprintBuilder: Sendable {
 
         // Pass 2: per probe and turn, one compact matrix of fingerprints and one sgemm.
         var similarities: [Matrix] = []
+        var familySimilarities: [FingerprintFamily: [Matrix]] = [:]
         var logLengths: [[Float]] = []
         var identityClaims: [[[Bool]]] = []
         let families = IdentityLexicon.families.count
@@ -107,6 +113,7 @@ public struct FingerprintBuilder: Sendable {
         let denseColumns = Array(layout.styleOffset..<layout.columns)
         for probeDocuments in documents {
             var sum = Matrix(rows: models.count, columns: models.count)
+            var familySums: [FingerprintFamily: Matrix] = [:]
             var lengths = [Float](repeating: 0, count: models.count)
             var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count)
             for turnDocuments in probeDocuments {
@@ -142,13 +149,28 @@ public struct FingerprintBuilder: Sendable {
                     }
                 }
                 for c in used { columnIndex[c] = -1 }
-                fingerprints.normalizeRows()
-                let start = DispatchTime.now().uptimeNanoseconds
-                // sgemm beats ssyrk on these small blocks (fewer, larger kernel calls) despite twice the flops;
-                // the upper triangle is mirrored so that the matrix is exactly symmetric, as gram() gives it.
-                var gram = fingerprints.multiplied(by: fingerprints, transposeOther: true)
                 let n = models.count
-                for i in 0..<n { for j in 0..<i { gram.values[i * n + j] = gram.values[j * n + i] } }
+                let start = DispatchTime.now().uptimeNanoseconds
+                var gram: Matrix
+                if keepFamilies {
+                    // One raw product per family block; the whole fingerprint's cosine is their sum over
+                    // the rows' norms (the same number as normalising whole rows first).
+                    gram = Matrix(rows: n, columns: n)
+                    for (family, range) in layout.blocks(in: used) {
+                        let block = fingerprints.gram(ofColumns: range)
+                        for i in gram.values.indices { gram.values[i] += block.values[i] }
+                        if FingerprintFamily.views.contains(family) {
+                            familySums[family, default: Matrix(rows: n, columns: n)].add(block.cosines(), scaledBy: 1 / Float(probeDocuments.count))
+                        }
+                    }
+                    gram = gram.cosines()
+                } else {
+                    fingerprints.normalizeRows()
+                    // sgemm beats ssyrk on these small blocks (fewer, larger kernel calls) despite twice the flops;
+                    // the upper triangle is mirrored so that the matrix is exactly symmetric, as gram() gives it.
+                    gram = fingerprints.multiplied(by: fingerprints, transposeOther: true)
+                    for i in 0..<n { for j in 0..<i { gram.values[i * n + j] = gram.values[j * n + i] } }
+                }
                 timing.seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 timing.flops += 2 * Double(models.count) * Double(models.count) * Double(used.count)
                 timing.products += 1
@@ -156,11 +178,16 @@ public struct FingerprintBuilder: Sendable {
                 for i in sum.values.indices { sum.values[i] += gram.values[i] / Float(probeDocuments.count) }
             }
             similarities.append(sum)
+            for family in FingerprintFamily.views where keepFamilies {
+                familySimilarities[family, default: []].append(familySums[family] ?? Matrix(rows: models.count, columns: models.count))
+            }
             logLengths.append(lengths)
             identityClaims.append(claims)
         }
-        return ProbeSimilarities(models: models, probes: probes, similarities: similarities, logLengths: logLengths,
-                                 identityClaims: identityClaims, cleaning: cleaning, samples: samples)
+        var result = ProbeSimilarities(models: models, probes: probes, similarities: similarities, logLengths: logLengths,
+                                       identityClaims: identityClaims, cleaning: cleaning, samples: samples)
+        result.familySimilarities = familySimilarities
+        return result
     }
 }
 
@@ -207,6 +234,35 @@ struct FingerprintLayout {
 
     init(weights: FingerprintWeights) {
         self.weights = weights
+    }
+
+    /// Where each family's columns start in a fingerprint row.
+    func offset(of family: FingerprintFamily) -> Int {
+        switch family {
+        case .words: wordOffset
+        case .characters: characterOffset
+        case .openings: openingOffset
+        case .style: styleOffset
+        case .markers: markerOffset
+        case .identity: identityOffset
+        }
+    }
+
+    /// Each family's columns within a compact matrix whose columns are the sorted layout columns `used`.
+    func blocks(in used: [Int]) -> [(FingerprintFamily, Range<Int>)] {
+        func firstIndex(atOrAfter column: Int) -> Int {
+            var low = 0, high = used.count
+            while low < high {
+                let mid = (low + high) / 2
+                if used[mid] < column { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        let families = FingerprintFamily.allCases
+        return families.enumerated().map { i, family in
+            let end = i + 1 < families.count ? offset(of: families[i + 1]) : columns
+            return (family, firstIndex(atOrAfter: offset(of: family))..<firstIndex(atOrAfter: end))
+        }
     }
 
     /// Adds `scale` × the document's fingerprint (each block TF-IDF-weighted or standardised,

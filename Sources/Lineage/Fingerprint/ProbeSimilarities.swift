@@ -21,6 +21,9 @@ public struct ProbeSimilarities: Sendable {
     public let logLengths: [[Float]]
     /// `identityClaims[p][m][f]`: model m claimed family f (`IdentityLexicon.families`) in an answer to probe p.
     public let identityClaims: [[[Bool]]]
+    /// Each view family's own per-probe cosines (`FingerprintFamily.views`), when the builder kept
+    /// them (`FingerprintBuilder.keepFamilies`); empty otherwise.
+    public var familySimilarities: [FingerprintFamily: [Matrix]] = [:]
     /// What cleaning removed, by kind.
     public let cleaning: [String: Int]
     /// Responses used, per model.

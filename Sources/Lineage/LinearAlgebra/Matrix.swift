@@ -104,6 +104,43 @@ extension Matrix {
         return result
     }
 
+    /// `B · Bᵀ` for the block `B` of columns `columns` (every row), by one `sgemm` on the block in
+    /// place (no copy); both triangles are filled and exactly symmetric.
+    public func gram(ofColumns columnRange: Range<Int>) -> Matrix {
+        precondition(columnRange.lowerBound >= 0 && columnRange.upperBound <= columns, "columns \(columnRange) outside 0..<\(columns)")
+        var result = Matrix(rows: rows, columns: rows)
+        guard rows > 0, !columnRange.isEmpty else { return result }
+        values.withUnsafeBufferPointer { a in
+            result.values.withUnsafeMutableBufferPointer { c in
+                let block = a.baseAddress! + columnRange.lowerBound
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(rows), Int32(columnRange.count),
+                            1, block, Int32(columns), block, Int32(columns), 0, c.baseAddress, Int32(rows))
+            }
+        }
+        for i in 0..<rows {
+            for j in 0..<i { result.values[i * rows + j] = result.values[j * rows + i] }
+        }
+        return result
+    }
+
+    /// For a Gram matrix of inner products, the cosines `Gᵢⱼ / √(Gᵢᵢ Gⱼⱼ)`; rows and columns of a
+    /// zero vector (Gᵢᵢ = 0) are 0, as `normalizeRows` leaves an all-zero row zero.
+    public func cosines() -> Matrix {
+        precondition(rows == columns, "cosines need a square Gram matrix")
+        let scale = (0..<rows).map { values[$0 * columns + $0] > 0 ? 1 / values[$0 * columns + $0].squareRoot() : 0 }
+        var result = self
+        for i in 0..<rows {
+            for j in 0..<columns { result.values[i * columns + j] *= scale[i] * scale[j] }
+        }
+        return result
+    }
+
+    /// `self += factor · other`, element by element.
+    public mutating func add(_ other: Matrix, scaledBy factor: Float = 1) {
+        precondition(rows == other.rows && columns == other.columns, "shapes differ")
+        for i in values.indices { values[i] += factor * other.values[i] }
+    }
+
     /// `op(self) · vector` by `sgemv`.
     public func multiplied(by vector: [Float], transposeSelf: Bool = false) -> [Float] {
         let inner = transposeSelf ? rows : columns

@@ -14,9 +14,18 @@ import Testing
 
     /// Per-probe similarities of [S, R, R2, C...]: every model other than R and R2 is
     /// `lean`·R + 0.35·R2 + noise (S uses `suspectLean`), with i.i.d. lengths and identity claims.
+    ///
+    /// With `families`, each fingerprint is five family blocks (`FingerprintFamily.views`), each with
+    /// its own R and R2 directions and noise that is partly shared across a model's blocks (so the
+    /// views are dependent, as on real text); the whole cosine is that of the weighted, block-normalised
+    /// concatenation, and each family's own cosines are kept. `familyLean` overrides S's lean in one family.
     static func simulate(probes: Int, controls: Int, suspectLean: Float, lean: Float = 0.5,
                          suspectClaims: Double = 0.1, controlClaims: Double = 0.1, reference: String = "R",
+                         families: Bool = false, familyLean: (FingerprintFamily, Float)? = nil,
                          _ rng: inout SeededGenerator) -> ProbeSimilarities {
+        if families {
+            return simulateFamilies(probes: probes, controls: controls, suspectLean: suspectLean, lean: lean, familyLean: familyLean, &rng)
+        }
         let models = ["S", reference, "R2"] + (0..<controls).map { "C\($0)" }
         let dimension = 24
         func gaussian() -> Float {
@@ -44,6 +53,54 @@ import Testing
         return ProbeSimilarities(models: models, probes: (0..<probes).map { .init(probeID: Int64($0), probeHash: "p\($0)", turns: 1) },
                                  similarities: similarities, logLengths: lengths, identityClaims: claims, cleaning: [:],
                                  samples: [:])
+    }
+
+    static func gaussian(_ rng: inout SeededGenerator) -> Float {
+        let u = Double(rng.next() >> 11) * 0x1.0p-53 + 1e-12, v = Double(rng.next() >> 11) * 0x1.0p-53
+        return Float((-2 * log(u)).squareRoot() * cos(2 * Double.pi * v))
+    }
+
+    static func simulateFamilies(probes: Int, controls: Int, suspectLean: Float, lean: Float, familyLean: (FingerprintFamily, Float)?,
+                                 _ rng: inout SeededGenerator) -> ProbeSimilarities {
+        let models = ["S", "R", "R2"] + (0..<controls).map { "C\($0)" }
+        let families = FingerprintFamily.views
+        let dimension = 12
+        let weights = FingerprintWeights()
+        var similarities: [Matrix] = []
+        var perFamily: [FingerprintFamily: [Matrix]] = [:]
+        var lengths: [[Float]] = []
+        var claims: [[[Bool]]] = []
+        for _ in 0..<probes {
+            let shared = models.map { _ in (0..<dimension).map { _ in gaussian(&rng) } }
+            var whole = Matrix(rows: models.count, columns: dimension * families.count)
+            for (f, family) in families.enumerated() {
+                let r = (0..<dimension).map { _ in gaussian(&rng) }
+                let r2 = (0..<dimension).map { _ in gaussian(&rng) }
+                var block = Matrix(rows: models.count, columns: dimension)
+                for m in models.indices {
+                    let l: Float = m == 0 ? (familyLean?.0 == family ? familyLean!.1 : suspectLean) : lean
+                    for i in 0..<dimension {
+                        block[m, i] = switch m {
+                        case 1: r[i]
+                        case 2: r2[i]
+                        default: l * r[i] + 0.35 * r2[i] + 0.7 * shared[m][i] + 0.7 * gaussian(&rng)
+                        }
+                    }
+                }
+                block.normalizeRows()
+                perFamily[family, default: []].append(block.gram())
+                let w = family.weight(in: weights)
+                for m in models.indices { for i in 0..<dimension { whole[m, f * dimension + i] = w * block[m, i] } }
+            }
+            whole.normalizeRows()
+            similarities.append(whole.gram())
+            lengths.append(models.map { _ in 5 + gaussian(&rng) })
+            claims.append(models.map { _ in IdentityLexicon.families.map { _ in Double(rng.next() >> 11) * 0x1.0p-53 < 0.1 } })
+        }
+        var data = ProbeSimilarities(models: models, probes: (0..<probes).map { .init(probeID: Int64($0), probeHash: "p\($0)", turns: 1) },
+                                     similarities: similarities, logLengths: lengths, identityClaims: claims, cleaning: [:], samples: [:])
+        data.familySimilarities = perFamily
+        return data
     }
 
     static func options(controls: Int, seed: UInt64) -> AttributionOptions {
@@ -92,6 +149,50 @@ import Testing
         }
         print("null, three controls: verdict \(Double(rejections) / Double(studies))")
         #expect(Double(rejections) / Double(studies) <= Self.ceiling(0.05, studies))
+    }
+
+    /// The max-T test over the whole fingerprint and its five families (dependent views): against
+    /// one control (where the test is exact) it rejects at most α under the null, and not far below
+    /// it; with three controls the verdict rejects at most α.
+    @Test func familyViewsRejectAtMostAlphaUnderTheNull() throws {
+        var rng = SeededGenerator(seed: seed &+ 5)
+        let studies = 400
+        var primary = 0, verdicts = 0
+        for _ in 0..<studies {
+            let data = Self.simulate(probes: 40, controls: 1, suspectLean: 0.5, families: true, &rng)
+            var options = Self.options(controls: 1, seed: rng.next())
+            options.minimumControls = 1
+            let result = try AttributionStudy.analyse(options: options, similarities: data)
+            #expect(result.tests[0].method.contains("max-T") && result.tests[0].method.contains("6 views"))
+            if result.tests[0].pValue <= 0.05 { primary += 1 }
+            let several = Self.simulate(probes: 60, controls: 3, suspectLean: 0.5, families: true, &rng)
+            if try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: several).verdict == .evidence {
+                verdicts += 1
+            }
+        }
+        let n = Double(studies)
+        print("null, family views: primary (one control) \(Double(primary) / n), verdict (three controls) \(Double(verdicts) / n)")
+        #expect(Double(primary) / n <= Self.ceiling(0.05, studies))
+        #expect(Double(primary) / n >= 0.015)
+        #expect(Double(verdicts) / n <= Self.ceiling(0.05, studies))
+    }
+
+    /// A suspect that leans toward R in one family only (as format and style do on task-like
+    /// prompts): the max-T test over family views finds it more often than the whole fingerprint alone.
+    @Test func aLeanInOneFamilyIsFoundMoreOftenWithFamilyViews() throws {
+        var rng = SeededGenerator(seed: seed &+ 6)
+        let studies = 60
+        var withViews = 0, wholeOnly = 0
+        for _ in 0..<studies {
+            let data = Self.simulate(probes: 80, controls: 3, suspectLean: 0.5, families: true, familyLean: (.style, 1.0), &rng)
+            var options = Self.options(controls: 3, seed: rng.next())
+            if try AttributionStudy.analyse(options: options, similarities: data).verdict == .evidence { withViews += 1 }
+            options.familyViews = false
+            if try AttributionStudy.analyse(options: options, similarities: data).verdict == .evidence { wholeOnly += 1 }
+        }
+        print("lean in the style family only: found \(withViews)/\(studies) with family views, \(wholeOnly)/\(studies) with the whole fingerprint")
+        #expect(withViews >= studies * 7 / 10)
+        #expect(withViews > wholeOnly + studies / 10)
     }
 
     /// Rare identity claims (as on real data): Tarone's rule usually leaves the identity test out

@@ -4,7 +4,8 @@ import Testing
 
 /// Fingerprint matrices compacted to the columns in use give the cosines of the full matrices.
 @Suite struct CompactSimilarityTests {
-    @Test func compactColumnsGiveTheFullMatricesCosines() throws {
+    /// Seven models answering twelve two-turn probes, one to three samples each, from overlapping vocabularies.
+    static func corpus() -> ([StoredResponse], [String]) {
         var generator = SeededGenerator(seed: 17)
         let vocabulary = (0..<300).map { "word\($0)" } + ["Certainly!", "I'm sorry,", "**bold**", "- item", "\n", "\n\n", "# Title", "café", "中文"]
         let models = (0..<7).map { "model-\($0)" }
@@ -26,6 +27,45 @@ import Testing
                 }
             }
         }
+        return (responses, models)
+    }
+
+    /// Each family's own cosines, kept beside the whole fingerprint's, equal a fingerprint built from
+    /// that family alone; and keeping them leaves the whole fingerprint's cosines as they were.
+    @Test func familyCosinesEqualSingleFamilyFingerprints() throws {
+        let (responses, models) = Self.corpus()
+        var builder = FingerprintBuilder()
+        builder.keepFamilies = true
+        let kept = try builder.similarities(of: responses, models: models)
+        let plain = try FingerprintBuilder().similarities(of: responses, models: models)
+        func largestDifference(_ a: [Matrix], _ b: [Matrix]) -> Float {
+            zip(a, b).map { zip($0.values, $1.values).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+        }
+        #expect(kept.similarities.count == 12)
+        #expect(largestDifference(kept.similarities, plain.similarities) <= 1e-5)
+        #expect(plain.familySimilarities.isEmpty)
+        #expect(Set(kept.familySimilarities.keys) == Set(FingerprintFamily.views))
+        for family in FingerprintFamily.views {
+            var alone = FingerprintWeights(words: 0, characters: 0, openings: 0, style: 0, markers: 0, identity: 0)
+            switch family {
+            case .words: alone.words = 0.8
+            case .characters: alone.characters = 0.8
+            case .openings: alone.openings = 0.8
+            case .style: alone.style = 0.8
+            case .markers: alone.markers = 0.8
+            case .identity: break
+            }
+            let expected = try FingerprintBuilder(weights: alone).similarities(of: responses, models: models)
+            let actual = try #require(kept.familySimilarities[family])
+            #expect(actual.count == expected.similarities.count)
+            #expect(largestDifference(actual, expected.similarities) <= 1e-5, "\(family)")
+            // Not all the same: the family views differ from one another and from the whole.
+            #expect(largestDifference(actual, kept.similarities) > 1e-3, "\(family)")
+        }
+    }
+
+    @Test func compactColumnsGiveTheFullMatricesCosines() throws {
+        let (responses, models) = Self.corpus()
         var full = FingerprintBuilder()
         full.compactColumns = false
         let expected = try full.similarities(of: responses, models: models)

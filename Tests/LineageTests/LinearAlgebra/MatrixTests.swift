@@ -57,6 +57,21 @@ import Testing
         }
     }
 
+    @Test func gramOfAColumnBlockMatchesNaive() {
+        var rng = SeededGenerator(seed: seed &+ 5)
+        for (m, k, _) in Self.shapes {
+            let a = Self.random(m, k + 3, &rng)
+            for range in [0..<k, 1..<(k + 2), (k + 3)..<(k + 3), 2..<(k + 3)] {
+                var block = Matrix(rows: m, columns: range.count)
+                for i in 0..<m { for (j, c) in range.enumerated() { block[i, j] = a[i, c] } }
+                let gram = a.gram(ofColumns: range)
+                #expect(gram.rows == m && gram.columns == m)
+                Self.assertClose(gram.values, Self.naiveProduct(block, block.transposed), scale: Double(range.count))
+                #expect((0..<m).allSatisfy { i in (0..<m).allSatisfy { gram[i, $0] == gram[$0, i] } })
+            }
+        }
+    }
+
     @Test func matrixVectorMatchesNaive() {
         var rng = SeededGenerator(seed: seed &+ 2)
         for (m, k, _) in Self.shapes {

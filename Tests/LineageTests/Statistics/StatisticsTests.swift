@@ -56,6 +56,48 @@ import Testing
         }
     }
 
+    /// The max-T test over views against the exact enumeration of all 2^P joint sign vectors, with
+    /// views of very different scales (so that an unstandardised maximum would be dominated by one).
+    @Test func maxTMatchesExactEnumeration() {
+        var rng = SeededGenerator(seed: seed &+ 40)
+        let p = 10, views = 3, groups = 2
+        for _ in 0..<3 {
+            var effects = Matrix(rows: p, columns: groups * views)
+            for i in 0..<p {
+                for c in 0..<(groups * views) { effects[i, c] = (rng.nextSignedUnitFloat() + 0.25) * [1, 30, 0.05][c % views] }
+            }
+            let b = 20_000
+            let outcome = PairedResampling.signFlipMaxT(effects: effects, views: views, replicates: b, seed: rng.next())
+            for g in 0..<groups {
+                func standardisedMax(_ mask: Int) -> Double {
+                    (0..<views).map { v in
+                        let column = (0..<p).map { Double(effects[$0, g * views + v]) }
+                        let rms = (column.map { $0 * $0 }.reduce(0, +) / Double(p)).squareRoot()
+                        return column.enumerated().map { (mask >> $0.offset) & 1 == 0 ? $0.element : -$0.element }.reduce(0, +) / Double(p) / rms
+                    }.max()!
+                }
+                let observed = standardisedMax(0)
+                let exact = Double((0..<(1 << p)).filter { standardisedMax($0) >= observed - 1e-9 }.count) / Double(1 << p)
+                let tolerance = 4 * (exact * (1 - exact) / Double(b)).squareRoot() + 2 / Double(b)
+                #expect(abs(outcome.pValues[g] - exact) <= tolerance, "group \(g): exact \(exact), resampled \(outcome.pValues[g])")
+                #expect(abs(outcome.observed[g] - observed) < 1e-5)
+                // It pays for the choice of view: at least the p-value of the largest view alone.
+                #expect(outcome.viewPValues[g][outcome.largestView[g]] <= outcome.pValues[g])
+            }
+        }
+    }
+
+    /// With one view, the max-T test is the plain sign-flip test: same signs, same p-values.
+    @Test func maxTWithOneViewIsThePlainSignFlipTest() {
+        var rng = SeededGenerator(seed: seed &+ 41)
+        let effects = Matrix(rows: 37, columns: 4, values: (0..<(37 * 4)).map { _ in rng.nextSignedUnitFloat() + 0.1 })
+        let s = rng.next()
+        let plain = PairedResampling.signFlip(effects: effects, replicates: 999, seed: s)
+        let maxT = PairedResampling.signFlipMaxT(effects: effects, views: 1, replicates: 999, seed: s)
+        #expect(plain.pValues == maxT.pValues)
+        #expect(maxT.viewPValues.map { $0[0] } == maxT.pValues)
+    }
+
     @Test func signFlipPValueIsOneForZeroEffectsAndSmallestPossibleForHugeOnes() {
         let zeros = PairedResampling.signFlip(effects: Matrix(rows: 30, columns: 1), replicates: 199, seed: seed)
         #expect(zeros.pValues[0] == 1)
