@@ -55,6 +55,10 @@ struct StagesCommand: ParsableCommand {
         var productSeconds: Double
         var productGflops: Double
         var fractionOfSgemm: Double
+        /// The kernel's own rate on a dense random matrix of the blocks' mean shape (models × columns),
+        /// multiplied by its transpose as the builder does: what sgemm can do at this shape.
+        var sameShapeSgemmGflops: Double
+        var fractionOfSameShapeSgemm: Double
     }
 
     struct Resampling: Codable {
@@ -122,9 +126,20 @@ struct StagesCommand: ParsableCommand {
         // The products as the builder does them: one sgemm per probe and turn on the models x (columns in use)
         // fingerprint block; flops counted on those compact blocks (2n²k each, what sgemm does).
         let gflops = timing.flops / timing.seconds / 1e9
-        return Similarity(models: models.count, probes: probes, columns: timing.products > 0 ? timing.columns / timing.products : 0,
+        let columns = timing.products > 0 ? timing.columns / timing.products : 0
+        var rng = SeededGenerator(seed: 9)
+        let block = Matrix(rows: models.count, columns: max(1, columns),
+                           values: (0..<(models.count * max(1, columns))).map { _ in rng.nextSignedUnitFloat() })
+        let repetitions = max(5, Int(2e9 / (2 * Double(models.count * models.count) * Double(max(1, columns)))))
+        var best = Double.infinity
+        for _ in 0..<3 {
+            best = min(best, Stopwatch.time { for _ in 0..<repetitions { _ = block.multiplied(by: block, transposeOther: true) } })
+        }
+        let sameShape = 2 * Double(models.count * models.count) * Double(max(1, columns)) * Double(repetitions) / best / 1e9
+        return Similarity(models: models.count, probes: probes, columns: columns,
                           builderSeconds: builderSeconds, productSeconds: timing.seconds, productGflops: gflops,
-                          fractionOfSgemm: gflops / sgemm.gflops)
+                          fractionOfSgemm: gflops / sgemm.gflops, sameShapeSgemmGflops: sameShape,
+                          fractionOfSameShapeSgemm: gflops / sameShape)
     }
 
     func resampling(probes: Int, comparisons: Int) -> Resampling {
