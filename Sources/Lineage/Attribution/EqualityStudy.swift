@@ -31,8 +31,10 @@ public enum EqualityStudy {
         var byPrompt: [String: ([String], [String])] = [:]
         var seen = Set<String>()
         var probeIDs = Set<Int64>()
+        var responseCounts: [String: Int] = [:]
         for response in responses where response.model == options.modelA || response.model == options.modelB {
             guard seen.insert(response.model + "\u{0}" + response.contentHash).inserted else { continue }
+            responseCounts[response.model, default: 0] += 1
             for (t, turn) in response.turns.enumerated() {
                 let key = "\(response.probeID)#\(t)"
                 var entry = byPrompt[key] ?? ([], [])
@@ -87,7 +89,8 @@ public enum EqualityStudy {
         return EqualityResult(
             question: "Do \(a) and \(b) serve the same model?", modelA: a, modelB: b, verdict: verdict, verdictExplanation: explanation,
             alpha: options.alpha, pValue: outcome.pValue, test: test, probes: probeIDs.count,
-            samples: [a: outcome.samplesA, b: outcome.samplesB], power: nil, warnings: warnings, probeSets: catalog.probeSets,
+            // Responses per model, as the store and the manifest count them (the test's sample sizes count answer turns).
+            samples: responseCounts, power: nil, warnings: warnings, probeSets: catalog.probeSets,
             reproducibility: Reproducibility(command: command, seed: options.seed, store: store, configuration: [
                 "kernel": options.kernel.description, "permutations": String(options.permutations), "alpha": formatNumber(options.alpha),
                 "max characters": options.maxCharacters.map(String.init) ?? "none",

@@ -126,5 +126,14 @@ import Testing
         let different = try EqualityStudy.run(options: options, responses: responses)
         #expect(different.verdict == .evidence)
         #expect(different.test.sampleSizes["prompts with repeated samples"] == 15)
+        // The models' response counts are responses, as the store counts them, not answer turns.
+        #expect(different.samples == ["teacher": 60, "student": 60])
+        let twoTurns = responses.map { r in
+            StoredResponse(id: r.id, model: r.model, probeID: r.probeID, probeHash: r.probeHash, probe: ProbeContent(turns: ["q", "and then?"]),
+                           sampleIndex: r.sampleIndex, parameters: r.parameters, turns: r.turns + r.turns, finishReason: nil, contentHash: r.contentHash)
+        }
+        let multiTurn = try EqualityStudy.run(options: options, responses: twoTurns)
+        #expect(multiTurn.samples == ["teacher": 60, "student": 60])
+        #expect(multiTurn.test.sampleSizes["samples A"] == 120)
     }
 }
