@@ -30,13 +30,13 @@ public struct ResponseCleaner: Sendable {
     public func clean(_ text: String, prompt: String) -> (text: String, removals: [Removal]) {
         var removals: [Removal] = []
         var result = text
-        for token in Self.templateTokens where result.contains(token) {
+        for token in Self.templateTokens where Self.firstRange(of: token, in: result) != nil {
             result = result.replacingOccurrences(of: token, with: " ")
             if removals.last != .templateLeftover { removals.append(.templateLeftover) }
         }
         result = result.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let lowered = result.lowercased()
+        let lowered = result.prefix(24).lowercased()
         for prefix in Self.rolePrefixes where lowered.hasPrefix(prefix) {
             result = String(result.dropFirst(prefix.count)).trimmingCharacters(in: .whitespacesAndNewlines)
             removals.append(.rolePrefix)
@@ -53,7 +53,7 @@ public struct ResponseCleaner: Sendable {
             if result.hasPrefix(trimmedPrompt) {
                 result = String(result.dropFirst(trimmedPrompt.count)).trimmingCharacters(in: .whitespacesAndNewlines)
                 removals.append(.probeEcho)
-            } else if trimmedPrompt.count >= 40, let range = result.range(of: trimmedPrompt) {
+            } else if trimmedPrompt.count >= 40, let range = Self.firstRange(of: trimmedPrompt, in: result) {
                 result.removeSubrange(range)
                 result = result.trimmingCharacters(in: .whitespacesAndNewlines)
                 removals.append(.probeEcho)
@@ -65,6 +65,30 @@ public struct ResponseCleaner: Sendable {
         return (result, removals)
     }
 
+    /// The first occurrence of `needle` in `haystack`, byte for byte in UTF-8 (`memchr` and `memcmp`): Foundation's
+    /// `range(of:)` goes through UTF-16 and took a quarter of an attribution's run time.
+    static func firstRange(of needle: String, in haystack: String) -> Range<String.Index>? {
+        var haystack = haystack, needle = needle
+        let offset: Int? = haystack.withUTF8 { h in
+            needle.withUTF8 { n in
+                guard !n.isEmpty, n.count <= h.count, let h0 = h.baseAddress, let n0 = n.baseAddress else { return nil }
+                // memchr to each candidate first byte, memcmp for the rest.
+                var start = 0
+                let last = h.count - n.count
+                while start <= last, let hit = memchr(h0 + start, Int32(n0.pointee), last - start + 1) {
+                    let at = UnsafeRawPointer(h0).distance(to: UnsafeRawPointer(hit))
+                    if memcmp(h0 + at, n0, n.count) == 0 { return at }
+                    start = at + 1
+                }
+                return nil
+            }
+        }
+        guard let offset else { return nil }
+        let utf8 = haystack.utf8
+        let lower = utf8.index(utf8.startIndex, offsetBy: offset)
+        return lower..<utf8.index(lower, offsetBy: needle.utf8.count)
+    }
+
     /// Where a fake next turn starts: a line (not the first) opening with a user-turn marker.
     private func runawayTurnStart(in text: String) -> String.Index? {
         var lineStart = text.startIndex
@@ -72,7 +96,7 @@ public struct ResponseCleaner: Sendable {
         while lineStart < text.endIndex {
             let lineEnd = text[lineStart...].firstIndex(of: "\n") ?? text.endIndex
             if !isFirst {
-                let line = text[lineStart..<lineEnd].drop(while: { $0 == " " || $0 == "\t" }).lowercased()
+                let line = text[lineStart..<lineEnd].drop(while: { $0 == " " || $0 == "\t" }).prefix(24).lowercased()
                 if Self.nextTurnMarkers.contains(where: { line.hasPrefix($0) }) { return lineStart }
             }
             isFirst = false

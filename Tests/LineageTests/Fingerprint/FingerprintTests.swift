@@ -17,6 +17,25 @@ import Testing
         #expect(cleaner.clean("Human: hi", prompt: "q").text == "Human: hi")   // a first line is never cut
     }
 
+    /// The cleaner's byte search finds what a naive scan over UTF-8 offsets finds, on fresh random
+    /// strings from a small alphabet (many partial matches) with multi-byte characters.
+    @Test func cleanerByteSearchMatchesANaiveScan() {
+        let seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        print("cleanerByteSearchMatchesANaiveScan seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        let alphabet = ["a", "b", "</", "s>", "é", "中", "😀", "\n"]
+        func random(_ length: Int) -> String { (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined() }
+        for _ in 0..<2_000 {
+            let haystack = random(Int(rng.next() % 30)), needle = random(1 + Int(rng.next() % 4))
+            let h = Array(haystack.utf8), n = Array(needle.utf8)
+            let naive = h.count < n.count ? nil : (0...(h.count - n.count)).first { Array(h[$0..<($0 + n.count)]) == n }
+            let found = ResponseCleaner.firstRange(of: needle, in: haystack)
+            #expect(found.map { haystack.utf8.distance(from: haystack.utf8.startIndex, to: $0.lowerBound) } == naive, "\(haystack) / \(needle)")
+            if let found { #expect(String(haystack[found]) == needle) }
+        }
+        #expect(ResponseCleaner.firstRange(of: "", in: "abc") == nil)
+    }
+
     @Test func identityClaimsNeedASelfReferenceAndIgnoreNamesThePromptMentions() {
         let openAI = IdentityLexicon.families.firstIndex { $0.name == "OpenAI" }!
         let google = IdentityLexicon.families.firstIndex { $0.name == "Google" }!
