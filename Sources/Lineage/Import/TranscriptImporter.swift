@@ -58,19 +58,28 @@ public struct TranscriptImporter: Sendable {
                               in db: Database) throws -> (Int, Int64?) {
         var run = RunRecord(kind: .import, command: command, configuration: configuration)
         try run.insert(db)
+        let runID = run.id!
+        // Per-row work is prepared statements and in-memory caches: a model, probe, probe set or
+        // membership is looked up in the store once per import, not once per response.
+        let storedAnswer = try db.cachedStatement(sql: "SELECT 1 FROM response WHERE contentHash = ? AND status = 'ok'")
+        let storedMember = try db.cachedStatement(
+            sql: "SELECT probeID FROM probeSetMember WHERE probeSetID = ? AND externalID = ?")
+        var inserter = try ResponseInserter(db)
         var models: [String: Int64] = [:]
         var probes: [String: Int64] = [:]
         var sets: [String: Int64] = [:]
+        struct MemberKey: Hashable { let setID: Int64; let externalID: String }
+        var members: [MemberKey: Int64] = [:]
         var seen = Set<String>()
         var added = 0
+        let now = Date()
         for response in responses {
             let probeHash = response.probe.contentHash
             let contentHash = ResponseRecord.computeContentHash(
                 model: response.model, probeHash: probeHash, sampleIndex: response.sampleIndex,
                 parameters: response.parameters, status: .ok, turns: response.turns, error: nil)
-            if seen.contains(contentHash) { continue }
-            seen.insert(contentHash)
-            if try ResponseStore.hasSuccessfulResponse(contentHash: contentHash, in: db) { continue }
+            guard seen.insert(contentHash).inserted else { continue }
+            if try Bool.fetchOne(storedAnswer, arguments: [contentHash]) != nil { continue }
 
             let modelID = try models[response.model]
                 ?? ResponseStore.model(named: response.model, backend: "import", in: db).id!
@@ -81,31 +90,37 @@ public struct TranscriptImporter: Sendable {
                 name: response.probeSet.name, version: response.probeSet.version, description: nil,
                 contentHash: response.probeSet.contentHash, in: db).id!
             sets[response.probeSet.contentHash] = setID
-            if let member = try ProbeSetMemberRecord
-                .filter(Column("probeSetID") == setID && Column("externalID") == response.externalID).fetchOne(db),
-               member.probeID != probeID {
+            let memberKey = MemberKey(setID: setID, externalID: response.externalID)
+            let memberProbeID: Int64
+            if let known = members[memberKey] {
+                memberProbeID = known
+            } else if let stored = try Int64.fetchOne(storedMember, arguments: [setID, response.externalID]) {
+                memberProbeID = stored
+            } else {
+                try ResponseStore.addMember(ProbeSetMemberRecord(probeSetID: setID, probeID: probeID,
+                                                                 externalID: response.externalID,
+                                                                 category: response.category), in: db)
+                memberProbeID = probeID
+            }
+            members[memberKey] = memberProbeID
+            if memberProbeID != probeID {
                 let (file, line) = splitSource(response.source)
                 throw ImportError(file: file, line: line,
                                   "probe \"\(response.externalID)\" of set \"\(response.probeSet.name)\" has another prompt in the store",
                                   fix: "give this prompt another probe id, or import it into another probe set")
             }
-            try ResponseStore.addMember(ProbeSetMemberRecord(probeSetID: setID, probeID: probeID,
-                                                             externalID: response.externalID,
-                                                             category: response.category), in: db)
-            let now = Date()
-            var record = ResponseRecord(
-                id: nil, runID: run.id!, modelID: modelID, probeID: probeID, sampleIndex: response.sampleIndex,
+            _ = try inserter.insert(ResponseRecord(
+                id: nil, runID: runID, modelID: modelID, probeID: probeID, sampleIndex: response.sampleIndex,
                 parameters: response.parameters, parametersKey: response.parameters.key, origin: .import,
                 status: .ok, turns: response.turns, error: nil, finishReason: nil, promptTokens: nil,
                 completionTokens: nil, requestBody: nil, responseBody: response.raw, requestHash: nil,
                 responseBodyHash: ContentHash.sha256(response.raw), source: response.source,
-                startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now)
-            try record.insert(db)
+                startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now))
             added += 1
         }
         run.finishedAt = Date()
         try run.update(db)
-        return (added, run.id)
+        return (added, runID)
     }
 
     private static func splitSource(_ source: String) -> (String, Int?) {
