@@ -125,6 +125,18 @@ import Testing
         #expect(try store.read { try RunRecord.fetchCount($0) } == 0)
     }
 
+    @Test func probeIDsAreComparedByTheirBytesAsTheStoreComparesThem() throws {
+        // "é" composed and decomposed are equal Swift strings but different keys in SQLite.
+        let folder = try TemporaryFolder()
+        let first = try folder.write("first.jsonl", #"{"model": "m", "probe_id": "\#u{E9}", "prompt": "one", "response": "x"}"#)
+        let second = try folder.write("second.jsonl", #"{"model": "m", "probe_id": "e\#u{301}", "prompt": "two", "response": "y"}"#)
+        let store = try folder.store()
+        let summary = try TranscriptImporter().importFiles([first, second], into: store, command: "test")
+        #expect(summary.added == 2)
+        let members = try store.read { try String.fetchAll($0, sql: "SELECT externalID FROM probeSetMember") }
+        #expect(Set(members.map { Array($0.utf8) }) == [Array("\u{E9}".utf8), Array("e\u{301}".utf8)])
+    }
+
     @Test func lineEndingsAndByteOrderMark() throws {
         let folder = try TemporaryFolder()
         let records = (1...3).map { #"{"model": "m", "probe_id": "p\#($0)", "prompt": "q\#($0)\u2028", "response": "a\#($0)"}"# }
