@@ -89,7 +89,7 @@ public struct TranscriptImporter: Sendable {
         let storedAnswer = try db.cachedStatement(sql: "SELECT 1 FROM response WHERE contentHash = ? AND status = 'ok'")
         let storedMember = try db.cachedStatement(
             sql: "SELECT probeID FROM probeSetMember WHERE probeSetID = ? AND externalID = ?")
-        var inserter = try ResponseInserter(db)
+        var inserter = ResponseInserter(db)
         var models: [String: Int64] = [:]
         var probes: [String: Int64] = [:]
         var sets: [String: Int64] = [:]

@@ -9,16 +9,14 @@ struct ResponseInserter {
         "error", "finishReason", "promptTokens", "completionTokens", "requestBody", "responseBody", "requestHash",
         "responseBodyHash", "source", "startedAt", "finishedAt", "latencyMilliseconds", "contentHash", "createdAt",
     ]
-    private let statement: Statement
     private let database: Database
+    /// One statement per set of non-NULL columns (a bit per column): left-out columns are NULL,
+    /// and with at most 20 arguments GRDB binds strings without copying them.
+    private var statements: [UInt32: Statement] = [:]
     /// Dates as GRDB stores them; imports give every response the same creation time.
     private var lastDate: (date: Date, value: DatabaseValue)?
 
-    init(_ db: Database) throws {
-        statement = try db.cachedStatement(sql: """
-            INSERT INTO response (\(Self.columns.joined(separator: ", ")))
-            VALUES (\(databaseQuestionMarks(count: Self.columns.count)))
-            """)
+    init(_ db: Database) {
         database = db
     }
 
@@ -39,9 +37,20 @@ struct ResponseInserter {
             date(record.startedAt), date(record.finishedAt), record.latencyMilliseconds.databaseValue,
             record.contentHash.databaseValue, date(record.createdAt),
         ]
-        statement.setUncheckedArguments(StatementArguments(values))
-        try statement.execute()
+        var present: UInt32 = 0
+        for (index, value) in values.enumerated() where !value.isNull { present |= 1 << UInt32(index) }
+        try statement(for: present).execute(arguments: StatementArguments(values.filter { !$0.isNull }))
         return database.lastInsertedRowID
+    }
+
+    private mutating func statement(for present: UInt32) throws -> Statement {
+        if let statement = statements[present] { return statement }
+        let columns = Self.columns.indices.filter { present & (1 << UInt32($0)) != 0 }.map { Self.columns[$0] }
+        let statement = try database.makeStatement(sql: """
+            INSERT INTO response (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))
+            """)
+        statements[present] = statement
+        return statement
     }
 
     private mutating func date(_ date: Date?) -> DatabaseValue {

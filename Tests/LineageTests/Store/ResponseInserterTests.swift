@@ -43,7 +43,7 @@ import Testing
             }
         }
         let fastIDs = try fast.write { db in
-            var inserter = try ResponseInserter(db)
+            var inserter = ResponseInserter(db)
             return try records.map { try inserter.insert($0) }
         }
         let codableIDs = try codable.write { db in
