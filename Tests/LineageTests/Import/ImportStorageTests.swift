@@ -137,6 +137,22 @@ import Testing
         #expect(Set(members.map { Array($0.utf8) }) == [Array("\u{E9}".utf8), Array("e\u{301}".utf8)])
     }
 
+    @Test func exportWithRawLineSeparatorsReimports() throws {
+        // JSONEncoder leaves U+2028, U+2029 and U+0085 raw, so `lineage export` writes them inside lines.
+        let folder = try TemporaryFolder()
+        let file = try folder.write("own.jsonl",
+            #"{"model": "m", "probe_id": "p", "prompt": "a\u2028b", "response": "c\u2029d\u0085e"}"#)
+        let first = try folder.store("first.sqlite")
+        _ = try TranscriptImporter().importFiles([file], into: first, command: "test")
+        let exported = try TranscriptExporter().export(from: first)
+        #expect(exported.contains("\u{2029}"))
+        let second = try folder.store("second.sqlite")
+        let summary = try TranscriptImporter().importFiles([try folder.write("export.jsonl", exported)], into: second, command: "test")
+        #expect(summary.added == 1)
+        #expect(try second.responses().map(\.contentHash) == first.responses().map(\.contentHash))
+        #expect(try second.responses().map(\.turns) == [["c\u{2029}d\u{85}e"]])
+    }
+
     @Test func lineEndingsAndByteOrderMark() throws {
         let folder = try TemporaryFolder()
         let records = (1...3).map { #"{"model": "m", "probe_id": "p\#($0)", "prompt": "q\#($0)\u2028", "response": "a\#($0)"}"# }
