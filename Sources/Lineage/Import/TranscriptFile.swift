@@ -21,7 +21,10 @@ struct TranscriptFile {
             throw ImportError(file: path, "cannot be read (\(Self.reason(error)))",
                               fix: "check the path and the file's permissions")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        // Like `String(data:encoding: .utf8)`, one leading byte-order mark is dropped.
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let body = data.starts(with: byteOrderMark) ? data.dropFirst(byteOrderMark.count) : data[...]
+        guard let text = String(validating: body, as: UTF8.self) else {
             throw ImportError(file: path, line: Self.firstInvalidUTF8Line(data),
                               "is not UTF-8 text",
                               fix: "convert it, e.g. `iconv -f LATIN1 -t UTF-8 \(path) > fixed.jsonl`")
@@ -32,14 +35,51 @@ struct TranscriptFile {
         self.text = text
     }
 
-    var nonBlankLines: [Line] {
+    /// The lines that hold more than whitespace. Lines end at "\n", "\r\n" or "\r" (JSON Lines'
+    /// separators); U+0085, U+2028 and U+2029 may stand raw inside JSON strings and end no line.
+    var nonBlankLines: [Line] { nonBlankLines(limit: .max) }
+
+    var firstNonBlankLine: Line? { nonBlankLines(limit: 1).first }
+
+    private func nonBlankLines(limit: Int) -> [Line] {
         var result: [Line] = []
-        var number = 0
-        text.enumerateLines { line, _ in
-            number += 1
-            if !line.allSatisfy(\.isWhitespace) { result.append(Line(number: number, text: line)) }
+        var text = text
+        text.withUTF8 { utf8 in
+            var number = 0
+            var start = 0
+            var index = 0
+            func take(_ end: Int) {
+                number += 1
+                let bytes = UnsafeBufferPointer(rebasing: utf8[start..<end])
+                if !Self.isBlank(bytes) { result.append(Line(number: number, text: String(decoding: bytes, as: UTF8.self))) }
+            }
+            while index < utf8.count && result.count < limit {
+                switch utf8[index] {
+                case UInt8(ascii: "\n"):
+                    take(index)
+                    start = index + 1
+                case UInt8(ascii: "\r"):
+                    take(index)
+                    if index + 1 < utf8.count && utf8[index + 1] == UInt8(ascii: "\n") { index += 1 }
+                    start = index + 1
+                default: break
+                }
+                index += 1
+            }
+            if start < utf8.count && result.count < limit { take(utf8.count) }
         }
         return result
+    }
+
+    private static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in bytes {
+            switch byte {
+            case 0x20, 0x09, 0x0B, 0x0C: continue
+            case 0x80...: return String(decoding: bytes, as: UTF8.self).allSatisfy(\.isWhitespace)
+            default: return false
+            }
+        }
+        return true
     }
 
     /// The first non-blank character, which tells JSON arrays from JSON Lines.

@@ -16,7 +16,7 @@ public enum TranscriptFormat: String, CaseIterable, Sendable, Codable {
     /// first JSON Lines object's fields decide.
     static func detect(_ file: TranscriptFile) throws -> TranscriptFormat {
         if file.firstSignificantCharacter == "[" { return .alpacaEval }
-        guard let first = file.nonBlankLines.first else {
+        guard let first = file.firstNonBlankLine else {
             throw ImportError(file: file.path, "is empty", fix: "pass a file that holds transcripts")
         }
         let object = try file.object(first)

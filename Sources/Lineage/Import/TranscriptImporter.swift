@@ -30,13 +30,21 @@ public struct TranscriptImporter: Sendable {
     }
 
     public func importFiles(_ paths: [String], into store: ResponseStore, command: String) throws -> ImportSummary {
+        // Files are read and hashed in parallel; the first bad file in the order given is reported.
+        let (reader, format) = (self.reader, self.format)
+        let outcomes = paths.concurrentMap { path in
+            Result { () throws -> (TranscriptReader.Transcript, [HashedResponse]) in
+                let transcript = try reader.read(path, format: format)
+                return (transcript, transcript.responses.map(HashedResponse.init))
+            }
+        }
         var files: [ImportSummary.FileSummary] = []
-        var all: [ImportedResponse] = []
+        var all: [HashedResponse] = []
         var warnings: [String] = []
-        for path in paths {
-            let transcript = try reader.read(path, format: format)
+        for (path, outcome) in zip(paths, outcomes) {
+            let (transcript, hashed) = try outcome.get()
             files.append(.init(path: path, format: transcript.format, responses: transcript.responses.count))
-            all += transcript.responses
+            all += hashed
             warnings += transcript.warnings
         }
         struct Configuration: Encodable {
@@ -51,26 +59,51 @@ public struct TranscriptImporter: Sendable {
             try Self.store(collected, configuration: configuration, command: command, in: db)
         }
         return ImportSummary(files: files, added: added, alreadyStored: all.count - added,
-                             models: Array(Set(all.map(\.model))).sorted(), warnings: warnings, runID: runID)
+                             models: Array(Set(all.map(\.response.model))).sorted(), warnings: warnings, runID: runID)
     }
 
-    private static func store(_ responses: [ImportedResponse], configuration: String, command: String,
+    /// A response read from a file, with the hashes that identify it in the store.
+    private struct HashedResponse: Sendable {
+        let response: ImportedResponse
+        let probeHash: String
+        let contentHash: String
+        let responseBodyHash: String
+
+        init(_ response: ImportedResponse) {
+            self.response = response
+            probeHash = response.probe.contentHash
+            contentHash = ResponseRecord.computeContentHash(
+                model: response.model, probeHash: probeHash, sampleIndex: response.sampleIndex,
+                parameters: response.parameters, status: .ok, turns: response.turns, error: nil)
+            responseBodyHash = ContentHash.sha256(response.raw)
+        }
+    }
+
+    private static func store(_ responses: [HashedResponse], configuration: String, command: String,
                               in db: Database) throws -> (Int, Int64?) {
         var run = RunRecord(kind: .import, command: command, configuration: configuration)
         try run.insert(db)
+        let runID = run.id!
+        // Per-row work is prepared statements and in-memory caches: a model, probe, probe set or
+        // membership is looked up in the store once per import, not once per response.
+        let storedAnswer = try db.cachedStatement(sql: "SELECT 1 FROM response WHERE contentHash = ? AND status = 'ok'")
+        let storedMember = try db.cachedStatement(
+            sql: "SELECT probeID FROM probeSetMember WHERE probeSetID = ? AND externalID = ?")
+        var inserter = ResponseInserter(db)
         var models: [String: Int64] = [:]
         var probes: [String: Int64] = [:]
         var sets: [String: Int64] = [:]
+        // Keyed by the id's bytes, as SQLite compares them (Swift's String equality would make
+        // "é" and "e\u{301}" one key).
+        struct MemberKey: Hashable { let setID: Int64; let externalID: [UInt8] }
+        var members: [MemberKey: Int64] = [:]
         var seen = Set<String>()
         var added = 0
-        for response in responses {
-            let probeHash = response.probe.contentHash
-            let contentHash = ResponseRecord.computeContentHash(
-                model: response.model, probeHash: probeHash, sampleIndex: response.sampleIndex,
-                parameters: response.parameters, status: .ok, turns: response.turns, error: nil)
-            if seen.contains(contentHash) { continue }
-            seen.insert(contentHash)
-            if try ResponseStore.hasSuccessfulResponse(contentHash: contentHash, in: db) { continue }
+        let now = Date()
+        for hashed in responses {
+            let (response, probeHash, contentHash) = (hashed.response, hashed.probeHash, hashed.contentHash)
+            guard seen.insert(contentHash).inserted else { continue }
+            if try Bool.fetchOne(storedAnswer, arguments: [contentHash]) != nil { continue }
 
             let modelID = try models[response.model]
                 ?? ResponseStore.model(named: response.model, backend: "import", in: db).id!
@@ -81,31 +114,37 @@ public struct TranscriptImporter: Sendable {
                 name: response.probeSet.name, version: response.probeSet.version, description: nil,
                 contentHash: response.probeSet.contentHash, in: db).id!
             sets[response.probeSet.contentHash] = setID
-            if let member = try ProbeSetMemberRecord
-                .filter(Column("probeSetID") == setID && Column("externalID") == response.externalID).fetchOne(db),
-               member.probeID != probeID {
+            let memberKey = MemberKey(setID: setID, externalID: Array(response.externalID.utf8))
+            let memberProbeID: Int64
+            if let known = members[memberKey] {
+                memberProbeID = known
+            } else if let stored = try Int64.fetchOne(storedMember, arguments: [setID, response.externalID]) {
+                memberProbeID = stored
+            } else {
+                try ResponseStore.addMember(ProbeSetMemberRecord(probeSetID: setID, probeID: probeID,
+                                                                 externalID: response.externalID,
+                                                                 category: response.category), in: db)
+                memberProbeID = probeID
+            }
+            members[memberKey] = memberProbeID
+            if memberProbeID != probeID {
                 let (file, line) = splitSource(response.source)
                 throw ImportError(file: file, line: line,
                                   "probe \"\(response.externalID)\" of set \"\(response.probeSet.name)\" has another prompt in the store",
                                   fix: "give this prompt another probe id, or import it into another probe set")
             }
-            try ResponseStore.addMember(ProbeSetMemberRecord(probeSetID: setID, probeID: probeID,
-                                                             externalID: response.externalID,
-                                                             category: response.category), in: db)
-            let now = Date()
-            var record = ResponseRecord(
-                id: nil, runID: run.id!, modelID: modelID, probeID: probeID, sampleIndex: response.sampleIndex,
+            _ = try inserter.insert(ResponseRecord(
+                id: nil, runID: runID, modelID: modelID, probeID: probeID, sampleIndex: response.sampleIndex,
                 parameters: response.parameters, parametersKey: response.parameters.key, origin: .import,
                 status: .ok, turns: response.turns, error: nil, finishReason: nil, promptTokens: nil,
                 completionTokens: nil, requestBody: nil, responseBody: response.raw, requestHash: nil,
-                responseBodyHash: ContentHash.sha256(response.raw), source: response.source,
-                startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now)
-            try record.insert(db)
+                responseBodyHash: hashed.responseBodyHash, source: response.source,
+                startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now))
             added += 1
         }
         run.finishedAt = Date()
         try run.update(db)
-        return (added, run.id)
+        return (added, runID)
     }
 
     private static func splitSource(_ source: String) -> (String, Int?) {

@@ -44,6 +44,7 @@ public struct TranscriptReader: Sendable {
 
     private func readLineage(_ file: TranscriptFile) throws -> [ImportedResponse] {
         var seenProbeIDs: [String: (hash: String, line: Int)] = [:]
+        var setHashes: [String: String] = [:]
         return try file.nonBlankLines.map { line in
             let object = try file.object(line)
             let model = try modelOverride ?? file.string(object, "model", line: line.number)!
@@ -59,11 +60,13 @@ public struct TranscriptReader: Sendable {
             seenProbeIDs[probeID] = (hash, line.number)
             let setName = try file.string(object, "probe_set", line: line.number, required: false) ?? "imported"
             let setVersion = try file.string(object, "probe_set_version", line: line.number, required: false) ?? "1"
+            let setKey = "import:\(setName)@\(setVersion)"
+            let setHash = setHashes[setKey] ?? ContentHash.sha256(setKey)
+            setHashes[setKey] = setHash
             let extraTurns = object["extra_turns"] == nil ? [] : try file.strings(object, "extra_turns", line: line.number)
             return ImportedResponse(
                 model: model, probe: probe,
-                probeSet: ImportedProbeSet(name: setName, version: setVersion,
-                                           contentHash: ContentHash.sha256("import:\(setName)@\(setVersion)")),
+                probeSet: ImportedProbeSet(name: setName, version: setVersion, contentHash: setHash),
                 externalID: probeID,
                 category: try file.string(object, "category", line: line.number, required: false),
                 sampleIndex: try file.integer(object, "sample_index", line: line.number) ?? 0,

@@ -5,11 +5,29 @@ import Foundation
 public enum ContentHash {
     /// Lower-case hex SHA-256 of UTF-8 text.
     public static func sha256(_ text: String) -> String {
-        sha256(Data(text.utf8))
+        var text = text
+        return text.withUTF8 { sha256(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     public static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: data))
+    }
+
+    /// Lower-case hex SHA-256 of bytes.
+    public static func sha256<Bytes: ContiguousBytes>(bytes: Bytes) -> String {
+        bytes.withUnsafeBytes { hex(SHA256.hash(data: $0)) }
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.withUnsafeBytes { digest in
+            String(unsafeUninitializedCapacity: 2 * digest.count) { buffer in
+                for (index, byte) in digest.enumerated() {
+                    buffer[2 * index] = CanonicalJSONWriter.lowerHex[Int(byte >> 4)]
+                    buffer[2 * index + 1] = CanonicalJSONWriter.lowerHex[Int(byte & 0x0F)]
+                }
+                return 2 * digest.count
+            }
+        }
     }
 
     /// Hash of a value's canonical JSON (sorted keys, no escaped slashes): equal values hash equally

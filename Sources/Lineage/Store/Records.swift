@@ -21,7 +21,11 @@ public struct SamplingParameters: Codable, Hashable, Sendable {
     }
 
     /// Canonical JSON, used as the parameters' key in the store.
-    public var key: String { ContentHash.canonicalJSON(self) }
+    public var key: String {
+        var writer = CanonicalJSONWriter(capacity: 64)
+        writer.parameters(self)
+        return writer.string
+    }
 }
 
 /// What a probe asks: an optional system prompt and one or more user turns.
@@ -35,7 +39,12 @@ public struct ProbeContent: Codable, Hashable, Sendable {
         self.turns = turns
     }
 
-    public var contentHash: String { ContentHash.of(self) }
+    /// Hash of the canonical JSON `{"system":…,"turns":[…]}` (what `ContentHash.of(self)` gives).
+    public var contentHash: String {
+        var writer = CanonicalJSONWriter()
+        writer.probe(self)
+        return ContentHash.sha256(bytes: writer.bytes)
+    }
 }
 
 public struct ModelRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
@@ -198,18 +207,19 @@ public struct ResponseRecord: Codable, Sendable, FetchableRecord, MutablePersist
     public static func computeContentHash(model: String, probeHash: String, sampleIndex: Int,
                                           parameters: SamplingParameters, status: Status,
                                           turns: [String], error: String?) -> String {
-        struct Identity: Encodable {
-            let model: String
-            let probe: String
-            let sample: Int
-            let parameters: SamplingParameters
-            let status: String
-            let turns: [String]
-            let error: String?
-        }
-        return ContentHash.of(Identity(model: model, probe: probeHash, sample: sampleIndex,
-                                       parameters: parameters, status: status.rawValue,
-                                       turns: turns, error: error))
+        // The canonical JSON of {model, probe, sample, parameters, status, turns, error}, keys sorted,
+        // a nil error left out: what `ContentHash.of` gives for these fields, written directly.
+        var writer = CanonicalJSONWriter(capacity: 256 + turns.reduce(0) { $0 + $1.utf8.count })
+        writer.raw("{")
+        if let error { writer.key("error"); writer.string(error); writer.comma() }
+        writer.key("model"); writer.string(model); writer.comma()
+        writer.key("parameters"); writer.parameters(parameters); writer.comma()
+        writer.key("probe"); writer.string(probeHash); writer.comma()
+        writer.key("sample"); writer.integer(sampleIndex); writer.comma()
+        writer.key("status"); writer.string(status.rawValue); writer.comma()
+        writer.key("turns"); writer.strings(turns)
+        writer.raw("}")
+        return ContentHash.sha256(bytes: writer.bytes)
     }
 }
 

@@ -1,0 +1,33 @@
+import Foundation
+
+extension Array where Element: Sendable {
+    /// `map` spread over the machine's cores, results in order: for independent CPU-bound work
+    /// such as reading and hashing one transcript file per element.
+    func concurrentMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
+        let results = ResultSlots<T>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            results.set(index, transform(self[index]))
+        }
+        return results.values.map { $0! }
+    }
+}
+
+/// One slot per result, written from several threads under a lock.
+private final class ResultSlots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: T) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var values: [T?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
