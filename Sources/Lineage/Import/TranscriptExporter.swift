@@ -19,6 +19,8 @@ public struct TranscriptExporter: Sendable {
         public var response: String
         /// Answers after the last recorded user turn (follow-ups whose prompts the source lacked).
         public var extra_turns: [String]?
+        /// Why generation stopped, when it was recorded ("length": cut at max_tokens).
+        public var finish_reason: String?
         public var sample_index: Int
         public var params: SamplingParameters
         public var content_hash: String
@@ -54,7 +56,7 @@ public struct TranscriptExporter: Sendable {
             return Line(model: response.model, probe_id: member?.0 ?? String(response.probeHash.prefix(16)),
                         probe_set: member?.2, probe_set_version: member?.3, category: member?.1,
                         messages: messages, response: response.turns[prompted - 1],
-                        extra_turns: extra.isEmpty ? nil : extra,
+                        extra_turns: extra.isEmpty ? nil : extra, finish_reason: response.finishReason,
                         sample_index: response.sampleIndex, params: response.parameters,
                         content_hash: response.contentHash)
         }

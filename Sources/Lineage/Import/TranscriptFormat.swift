@@ -45,6 +45,8 @@ public struct ImportedResponse: Sendable, Equatable {
     public var source: String
     /// The source record as it stood in the file.
     public var raw: String
+    /// Why generation stopped ("stop", "length", ...), when the source says (Lineage JSONL `finish_reason`).
+    public var finishReason: String? = nil
 }
 
 /// The probe set an imported probe belongs to: the question file, or a name given in the data.

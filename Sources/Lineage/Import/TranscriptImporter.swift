@@ -136,7 +136,7 @@ public struct TranscriptImporter: Sendable {
             _ = try inserter.insert(ResponseRecord(
                 id: nil, runID: runID, modelID: modelID, probeID: probeID, sampleIndex: response.sampleIndex,
                 parameters: response.parameters, parametersKey: response.parameters.key, origin: .import,
-                status: .ok, turns: response.turns, error: nil, finishReason: nil, promptTokens: nil,
+                status: .ok, turns: response.turns, error: nil, finishReason: response.finishReason, promptTokens: nil,
                 completionTokens: nil, requestBody: nil, responseBody: response.raw, requestHash: nil,
                 responseBodyHash: hashed.responseBodyHash, source: response.source,
                 startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now))

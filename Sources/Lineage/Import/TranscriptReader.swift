@@ -72,7 +72,8 @@ public struct TranscriptReader: Sendable {
                 sampleIndex: try file.integer(object, "sample_index", line: line.number) ?? 0,
                 parameters: try parameters(object["params"], file: file, line: line.number),
                 turns: earlierAnswers + [answer] + extraTurns,
-                source: "\(file.path):\(line.number)", raw: line.text)
+                source: "\(file.path):\(line.number)", raw: line.text,
+                finishReason: try file.string(object, "finish_reason", line: line.number, required: false))
         }
     }
 

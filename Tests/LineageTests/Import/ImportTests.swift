@@ -85,7 +85,7 @@ import Testing
         let folder = try TemporaryFolder()
         let answers = try fastChatLayout(folder)
         let own = try folder.write("own.jsonl", """
-            {"model": "own-model", "probe_id": "p1", "messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "Q1"}, {"role": "assistant", "content": "A1"}, {"role": "user", "content": "Q2"}], "response": "A2", "params": {"temperature": 0.25, "seed": 3, "top_p": 0.9, "max_tokens": 64}}
+            {"model": "own-model", "probe_id": "p1", "messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "Q1"}, {"role": "assistant", "content": "A1"}, {"role": "user", "content": "Q2"}], "response": "A2", "params": {"temperature": 0.25, "seed": 3, "top_p": 0.9, "max_tokens": 64}, "finish_reason": "length"}
             """)
         let first = try folder.store("first.sqlite")
         _ = try TranscriptImporter().importFiles([answers, own], into: first, command: "test")
@@ -95,6 +95,10 @@ import Testing
         #expect(summary.added == 4)
         #expect(Set(try first.responses().map(\.contentHash)) == Set(try second.responses().map(\.contentHash)))
         #expect(try first.responses().map(\.turns) == second.responses().map(\.turns))
+        // Truncation survives the round trip (a report counts truncated answers from it).
+        #expect(try first.responses().filter { $0.finishReason == "length" }.map(\.model) == ["own-model"])
+        #expect(try second.responses().filter { $0.finishReason == "length" }.map(\.model) == ["own-model"])
+        #expect(try second.responses().filter { $0.finishReason != nil }.count == 1)
     }
 
     @Test func answersWithMoreTurnsThanTheQuestionAreKeptAndRoundTrip() throws {
