@@ -26,7 +26,7 @@ enum AttributionSummary {
             lines.append("  [\(role)] \(test.name): p = \(number(test.pValue))"
                 + (test.adjustedPValue.map { " (adjusted \(number($0)))" } ?? "")
                 + (test.keptByTarone == false ? " [left out by Tarone's rule: smallest achievable p \(number(test.minimumAchievablePValue ?? 1))]" : "")
-                + ", statistic \(number(test.statistic))")
+                + ", statistic \(number(test.statistic))" + (test.statisticDescription.map { " (\($0))" } ?? ""))
             lines.append("      H0: \(test.nullHypothesis)")
         }
         if !r.controlDiagnostics.isEmpty {

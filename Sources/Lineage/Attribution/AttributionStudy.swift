@@ -176,7 +176,7 @@ public enum AttributionStudy {
                     + views.indices.map { "\(views[$0].name) t = \(formatNumber(outcome.standardized[k][$0])), p = \(formatNumber(outcome.viewPValues[k][$0]))" }
                         .joined(separator: ", ") + ")"
             }.joined(separator: "; ")
-            return finish(name: name, null: null, alternative: alternative, description: description, statistic: outcome.observed[binding],
+            var test = finish(name: name, null: null, alternative: alternative, description: description, statistic: outcome.observed[binding],
                           pValue: outcome.pValues.max()!, column: column, binding: binding, testSeed: testSeed,
                           method: "paired sign-flip max-T test over probes, one-sided, B = \(options.replicates), over \(v) views of the "
                               + "fingerprint (\(views.map(\.name).joined(separator: ", "))): per control, the statistic is the largest "
@@ -185,6 +185,9 @@ public enum AttributionStudy {
                               + "\(options.models[controlIndices[binding]])). The statistic is in standardised units; the effect is the whole "
                               + "fingerprint's. Per control: \(perControl)",
                           nullSample: nullSample)
+            test.result.statisticDescription = "largest standardised mean (mean / root mean square over probes) over \(v) fingerprint views, "
+                + "here the \(views[outcome.largestView[binding]].name) view against the binding control \(options.models[controlIndices[binding]])"
+            return test
         }
         func finish(name: String, null: String, alternative: String, description: String, statistic: Double, pValue: Double,
                     column: [Double], binding: Int, testSeed: UInt64, method: String, nullSample: [Double]) -> SimilarityTest {

@@ -56,6 +56,9 @@ public struct HypothesisTestResult: Codable, Sendable, Equatable {
     public var nullHypothesis: String
     public var alternative: String
     public var statistic: Double
+    /// What the statistic is, when its units are not obvious from the test (e.g. a max-T test's
+    /// standardised maximum over views).
+    public var statisticDescription: String?
     /// (1 + #replicates at least as extreme) / (1 + B) for resampling tests.
     public var pValue: Double
     public var effect: EffectEstimate?
