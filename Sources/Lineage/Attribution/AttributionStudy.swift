@@ -63,7 +63,8 @@ public struct AttributionOptions: Sendable {
 /// - self-identity (primary when R's maker is known): S names R or its maker on more probes than
 ///   each control does (McNemar's exact test; names the probe mentions do not count).
 /// Each similarity test is intersection-union over controls (its p-value is the largest over
-/// controls: S must beat every control). The primary tests are combined by Bonferroni with Tarone's rule for discrete tests (valid under
+/// controls: S must beat every control). The primary one reads the whole fingerprint and each
+/// feature family alone (`familyViews`): per control a max-T sign-flip test over those views. The primary tests are combined by Bonferroni with Tarone's rule for discrete tests (valid under
 /// any dependence). The verdict is `evidence` when the combined p ≤ α; `no-evidence` when not and
 /// the (1 − α) upper confidence bound of the primary effect lies below the effect that matters
 /// (`PowerAnalysis.standardizedEffectThatMatters` probe-to-probe standard deviations), with at

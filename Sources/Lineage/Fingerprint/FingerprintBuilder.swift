@@ -102,7 +102,8 @@ public struct FingerprintBuilder: Sendable {
         let corpus = CorpusStatistics(documents: documents.flatMap { $0.flatMap { $0.flatMap { $0 } } })
         let layout = FingerprintLayout(weights: weights)
 
-        // Pass 2: per probe and turn, one compact matrix of fingerprints and one sgemm.
+        // Pass 2: per probe and turn, one compact matrix of fingerprints and one sgemm (one per family block
+        // with `keepFamilies`).
         var similarities: [Matrix] = []
         var familySimilarities: [FingerprintFamily: [Matrix]] = [:]
         var logLengths: [[Float]] = []
