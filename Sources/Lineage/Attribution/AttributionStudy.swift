@@ -137,6 +137,9 @@ public enum AttributionStudy {
             var bindingColumn: [Double]
             var upperBound: Double
             var bindingControl: Int
+            /// Family views (max-T test only) whose upper confidence bound does not rule out an effect
+            /// that matters against the binding control: "no evidence" must hold in every view the test read.
+            var viewsNotRuledOut: [String] = []
         }
         /// An intersection-union sign-flip test over controls on a P×K effect matrix.
         func similarityTest(name: String, null: String, alternative: String, description: String,
@@ -186,6 +189,18 @@ public enum AttributionStudy {
                               + "\(options.models[controlIndices[binding]])). The statistic is in standardised units; the effect is the whole "
                               + "fingerprint's. Per control: \(perControl)",
                           nullSample: nullSample)
+            // Each family view against the binding control: its one-sided (1 − α) upper bound of the mean,
+            // in its own probe-to-probe standard deviations, against the effect that matters.
+            let familyColumns = Matrix(rows: e.rows, columns: v - 1, values: (0..<e.rows).flatMap { p in (1..<v).map { e[p, binding * v + $0] } })
+            let means = PairedResampling.bootstrapMeans(effects: familyColumns, replicates: options.bootstrap, seed: testSeed &+ 2)
+            for j in 1..<v {
+                let values = (0..<e.rows).map { Double(e[$0, binding * v + j]) }
+                let mean = values.reduce(0, +) / Double(max(1, values.count))
+                let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, values.count - 1))).squareRoot()
+                let upper = PairedResampling.percentileInterval((0..<options.bootstrap).map { Double(means[$0, j - 1]) }.sorted(),
+                                                                level: 1 - 2 * options.alpha).high
+                if upper >= PowerAnalysis.standardizedEffectThatMatters * sd { test.viewsNotRuledOut.append(views[j].name) }
+            }
             test.result.statisticDescription = "largest standardised mean (mean / root mean square over probes) over \(v) fingerprint views, "
                 + "here the \(views[outcome.largestView[binding]].name) view against the binding control \(options.models[controlIndices[binding]])"
             return test
@@ -329,15 +344,19 @@ public enum AttributionStudy {
             explanation = "Evidence that \(S) was trained on outputs of \(R) (or of a model that was): combined p = \(formatNumber(combined)) ≤ α = \(formatNumber(options.alpha)). "
                 + "\(S) resembles \(R) more than every control does, beyond what chance over \(probeCount) probes explains. It does not prove direct training on \(R): "
                 + "a model distilled from \(R)'s family or from another student of it would show the same."
-        } else if probeCount >= options.minimumProbes && primary.upperBound < effectThatMatters {
+        } else if probeCount >= options.minimumProbes && primary.upperBound < effectThatMatters && primary.viewsNotRuledOut.isEmpty {
             verdict = .noEvidence
             explanation = "No evidence: combined p = \(formatNumber(combined)) > α, and the upper \(Int((1 - options.alpha) * 100))% confidence bound of the primary effect "
                 + "(\(formatNumber(primary.upperBound))) lies below the effect that matters (\(formatNumber(effectThatMatters))): if \(S) leaned toward \(R) that much more "
                 + "than the controls, these \(probeCount) probes would very likely have shown it."
         } else {
             verdict = .inconclusive
+            let reason = primary.upperBound >= effectThatMatters
+                ? "upper confidence bound \(formatNumber(primary.upperBound)) ≥ \(formatNumber(effectThatMatters))"
+                : "not in the \(primary.viewsNotRuledOut.joined(separator: ", ")) view\(primary.viewsNotRuledOut.count > 1 ? "s" : ""), "
+                    + "whose upper confidence bound reaches \(PowerAnalysis.standardizedEffectThatMatters) of its standard deviation"
             explanation = "Inconclusive: combined p = \(formatNumber(combined)) > α, but the data cannot rule out an effect that matters "
-                + "(upper confidence bound \(formatNumber(primary.upperBound)) ≥ \(formatNumber(effectThatMatters))"
+                + "(\(reason)"
                 + (probeCount < options.minimumProbes ? "; only \(probeCount) probes, fewer than \(options.minimumProbes)" : "")
                 + "). About \(power.probesNeeded.map(String.init) ?? "?") probes would be needed. Absence of evidence, not evidence of absence."
         }

@@ -195,6 +195,32 @@ import Testing
         #expect(withViews > wholeOnly + studies / 10)
     }
 
+    /// "No evidence" must hold in every view the max-T test read: a suspect that leans away in every
+    /// family is mostly called no-evidence; one that leans away in all families but style, where it
+    /// leans toward R a little, is not, although its whole fingerprint leans away (and the whole
+    /// fingerprint alone calls it no-evidence).
+    @Test func noEvidenceNeedsEveryFamilyViewToRuleOutAnEffect() throws {
+        var rng = SeededGenerator(seed: seed &+ 7)
+        let studies = 20
+        var awayEverywhere = 0, awayButOne = 0, wholeOnly = 0
+        for _ in 0..<studies {
+            let away = Self.simulate(probes: 200, controls: 3, suspectLean: 0.1, families: true, &rng)
+            if try AttributionStudy.analyse(options: Self.options(controls: 3, seed: rng.next()), similarities: away).verdict == .noEvidence {
+                awayEverywhere += 1
+            }
+            let mixed = Self.simulate(probes: 200, controls: 3, suspectLean: 0.1, families: true, familyLean: (.style, 0.65), &rng)
+            var options = Self.options(controls: 3, seed: rng.next())
+            if try AttributionStudy.analyse(options: options, similarities: mixed).verdict == .noEvidence { awayButOne += 1 }
+            options.familyViews = false
+            if try AttributionStudy.analyse(options: options, similarities: mixed).verdict == .noEvidence { wholeOnly += 1 }
+        }
+        print("no-evidence: leaning away everywhere \(awayEverywhere)/\(studies); away everywhere but style \(awayButOne)/\(studies) "
+            + "(whole fingerprint alone: \(wholeOnly)/\(studies))")
+        #expect(awayEverywhere >= studies * 8 / 10)
+        #expect(wholeOnly >= studies * 8 / 10)
+        #expect(awayButOne <= studies / 10)
+    }
+
     /// Rare identity claims (as on real data): Tarone's rule usually leaves the identity test out
     /// and gives the similarity test the whole α; the verdict must still reject at most α.
     @Test func rareClaimsUnderTaronesRuleRejectAtMostAlphaUnderTheNull() throws {
