@@ -67,11 +67,11 @@ struct AttributeCommand: ParsableCommand {
         (strongly distilled ones show 0.3 or more). "no-evidence" needs the upper
         confidence bound of the effect to fall below it, in the whole fingerprint and
         in each family view (in its own standard deviations), which with fewer than
-        a few hundred probes happens only when the suspect clearly leans away; otherwise a
-        non-rejection is "inconclusive", with the number of probes that would be
-        needed. With fewer than --minimum-controls controls (default 2) the verdict
-        is at most inconclusive: one control cannot tell "S learnt from R" from "S
-        and that model differ in kind".
+        a few hundred probes happens only when the suspect clearly leans away;
+        otherwise a non-rejection is "inconclusive", with the number of probes that
+        would be needed. With fewer than --minimum-controls controls (default 2)
+        the verdict is at most inconclusive: one control cannot tell "S learnt from
+        R" from "S and that model differ in kind".
 
         Similarities are cosines of fingerprints (word and character TF-IDF,
         openings, format and style, stock phrases, self-identity claims) after
