@@ -141,17 +141,21 @@ public enum AttributionStudy {
             /// that matters against the binding control: "no evidence" must hold in every view the test read.
             var viewsNotRuledOut: [String] = []
         }
+        /// The binding control: the largest p-value, ties to the smallest observed statistic.
+        func bindingIndex(_ pValues: [Double], _ observed: [Double]) -> Int {
+            pValues.indices.max { x, y in (pValues[x], -observed[x]) < (pValues[y], -observed[y]) }!
+        }
+        /// About 1,000 of a column's B null replicates, for the report's chart.
+        func thinnedNull(_ null: Matrix, column: Int) -> [Double] {
+            Swift.stride(from: 0, to: null.rows, by: max(1, null.rows / 1000)).map { Double(null[$0, column]) }
+        }
         /// An intersection-union sign-flip test over controls on a P×K effect matrix.
         func similarityTest(name: String, null: String, alternative: String, description: String,
                             effects e: Matrix, seedOffset: UInt64) -> SimilarityTest {
             let testSeed = seed &+ seedOffset
             let outcome = PairedResampling.signFlip(effects: e, replicates: options.replicates, seed: testSeed)
-            let binding = (0..<e.columns).max { x, y in
-                (outcome.pValues[x], -outcome.observed[x]) < (outcome.pValues[y], -outcome.observed[y])
-            }!
+            let binding = bindingIndex(outcome.pValues, outcome.observed)
             let column = (0..<e.rows).map { Double(e[$0, binding]) }
-            let stride = max(1, options.replicates / 1000)
-            let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
             let perControl = zip(controlIndices, zip(outcome.observed, outcome.pValues)).map { c, v in
                 "\(options.models[c]): mean \(formatNumber(v.0)), p = \(formatNumber(v.1))"
             }.joined(separator: "; ")
@@ -159,7 +163,7 @@ public enum AttributionStudy {
                           pValue: outcome.pValues.max()!, column: column, binding: binding, testSeed: testSeed,
                           method: "paired sign-flip test over probes, one-sided, B = \(options.replicates); intersection-union over controls "
                               + "(p = largest over controls; binding control: \(options.models[controlIndices[binding]])). Per control: \(perControl)",
-                          nullSample: nullSample)
+                          nullSample: thinnedNull(outcome.null, column: binding))
         }
         /// The same test on several views (the whole fingerprint and each family alone): per control a
         /// max-T sign-flip test over the views, then intersection-union over controls. The effect shown
@@ -169,12 +173,8 @@ public enum AttributionStudy {
             let testSeed = seed &+ seedOffset
             let v = views.count
             let outcome = PairedResampling.signFlipMaxT(effects: e, views: v, replicates: options.replicates, seed: testSeed)
-            let binding = outcome.pValues.indices.max { x, y in
-                (outcome.pValues[x], -outcome.observed[x]) < (outcome.pValues[y], -outcome.observed[y])
-            }!
+            let binding = bindingIndex(outcome.pValues, outcome.observed)
             let column = (0..<e.rows).map { Double(e[$0, binding * v]) }
-            let stride = max(1, options.replicates / 1000)
-            let nullSample = Swift.stride(from: 0, to: options.replicates, by: stride).map { Double(outcome.null[$0, binding]) }
             let perControl = controlIndices.enumerated().map { k, c in
                 "\(options.models[c]): max-T p = \(formatNumber(outcome.pValues[k])), largest view \(views[outcome.largestView[k]].name) ("
                     + views.indices.map { "\(views[$0].name) t = \(formatNumber(outcome.standardized[k][$0])), p = \(formatNumber(outcome.viewPValues[k][$0]))" }
@@ -188,15 +188,13 @@ public enum AttributionStudy {
                               + "of a probe at once; intersection-union over controls (p = largest over controls; binding control: "
                               + "\(options.models[controlIndices[binding]])). The statistic is in standardised units; the effect is the whole "
                               + "fingerprint's. Per control: \(perControl)",
-                          nullSample: nullSample)
+                          nullSample: thinnedNull(outcome.null, column: binding))
             // Each family view against the binding control: its one-sided (1 − α) upper bound of the mean,
             // in its own probe-to-probe standard deviations, against the effect that matters.
             let familyColumns = Matrix(rows: e.rows, columns: v - 1, values: (0..<e.rows).flatMap { p in (1..<v).map { e[p, binding * v + $0] } })
             let means = PairedResampling.bootstrapMeans(effects: familyColumns, replicates: options.bootstrap, seed: testSeed &+ 2)
             for j in 1..<v {
-                let values = (0..<e.rows).map { Double(e[$0, binding * v + j]) }
-                let mean = values.reduce(0, +) / Double(max(1, values.count))
-                let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, values.count - 1))).squareRoot()
+                let sd = meanAndStandardDeviation((0..<e.rows).map { Double(e[$0, binding * v + j]) }).sd
                 let upper = PairedResampling.percentileInterval((0..<options.bootstrap).map { Double(means[$0, j - 1]) }.sorted(),
                                                                 level: 1 - 2 * options.alpha).high
                 if upper >= PowerAnalysis.standardizedEffectThatMatters * sd { test.viewsNotRuledOut.append(views[j].name) }
@@ -217,7 +215,7 @@ public enum AttributionStudy {
                 name: name, nullHypothesis: null, alternative: alternative,
                 statistic: statistic, pValue: pValue,
                 effect: EffectEstimate(description: description.replacingOccurrences(of: "{control}", with: controlName) + lengthNote,
-                                       estimate: column.reduce(0, +) / Double(max(1, column.count)), ciLow: interval.low, ciHigh: interval.high,
+                                       estimate: meanAndStandardDeviation(column).mean, ciLow: interval.low, ciHigh: interval.high,
                                        level: 0.95, method: "percentile bootstrap over probes, B = \(options.bootstrap)"),
                 sampleSizes: ["probes": probeCount, "controls": controlIndices.count],
                 method: method,
@@ -316,9 +314,7 @@ public enum AttributionStudy {
         let familySize = tarone.familySize
         let testAlpha = options.alpha / Double(familySize)
 
-        let column = primary.bindingColumn
-        let mean = column.reduce(0, +) / Double(max(1, column.count))
-        let sd = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, column.count - 1))).squareRoot()
+        let (mean, sd) = meanAndStandardDeviation(primary.bindingColumn)
         let mattering = PowerAnalysis.standardizedEffectThatMatters
         let effectThatMatters = mattering * sd
         let observedStandardized = sd > 0 ? mean / sd : 0
@@ -429,6 +425,12 @@ public enum AttributionStudy {
         }
         return notes
     }
+}
+
+/// The mean and the sample standard deviation (n − 1) of per-probe effects; 0 and 0 for none.
+func meanAndStandardDeviation(_ values: [Double]) -> (mean: Double, sd: Double) {
+    let mean = values.reduce(0, +) / Double(max(1, values.count))
+    return (mean, (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, values.count - 1))).squareRoot())
 }
 
 /// A number as results and summaries print it: 4 significant digits, scientific below 0.001.

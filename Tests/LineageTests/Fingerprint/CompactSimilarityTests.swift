@@ -30,6 +30,11 @@ import Testing
         return (responses, models)
     }
 
+    /// The largest elementwise difference between two lists of matrices.
+    static func largestDifference(_ a: [Matrix], _ b: [Matrix]) -> Float {
+        zip(a, b).map { zip($0.values, $1.values).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+    }
+
     /// Each family's own cosines, kept beside the whole fingerprint's, equal a fingerprint built from
     /// that family alone; and keeping them leaves the whole fingerprint's cosines as they were.
     @Test func familyCosinesEqualSingleFamilyFingerprints() throws {
@@ -38,11 +43,8 @@ import Testing
         builder.keepFamilies = true
         let kept = try builder.similarities(of: responses, models: models)
         let plain = try FingerprintBuilder().similarities(of: responses, models: models)
-        func largestDifference(_ a: [Matrix], _ b: [Matrix]) -> Float {
-            zip(a, b).map { zip($0.values, $1.values).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
-        }
         #expect(kept.similarities.count == 12)
-        #expect(largestDifference(kept.similarities, plain.similarities) <= 1e-5)
+        #expect(Self.largestDifference(kept.similarities, plain.similarities) <= 1e-5)
         #expect(plain.familySimilarities.isEmpty)
         #expect(Set(kept.familySimilarities.keys) == Set(FingerprintFamily.views))
         for family in FingerprintFamily.views {
@@ -58,9 +60,9 @@ import Testing
             let expected = try FingerprintBuilder(weights: alone).similarities(of: responses, models: models)
             let actual = try #require(kept.familySimilarities[family])
             #expect(actual.count == expected.similarities.count)
-            #expect(largestDifference(actual, expected.similarities) <= 1e-5, "\(family)")
+            #expect(Self.largestDifference(actual, expected.similarities) <= 1e-5, "\(family)")
             // Not all the same: the family views differ from one another and from the whole.
-            #expect(largestDifference(actual, kept.similarities) > 1e-3, "\(family)")
+            #expect(Self.largestDifference(actual, kept.similarities) > 1e-3, "\(family)")
         }
     }
 
@@ -73,10 +75,7 @@ import Testing
         let compact = try FingerprintBuilder().similarities(of: responses, models: models, timing: &timing)
         #expect(timing.products == 24 && timing.columns < 24 * 66_645 / 4)
         #expect(compact.similarities.count == expected.similarities.count)
-        var worst: Float = 0
-        for (a, b) in zip(compact.similarities, expected.similarities) {
-            for (x, y) in zip(a.values, b.values) { worst = max(worst, abs(x - y)) }
-        }
+        let worst = Self.largestDifference(compact.similarities, expected.similarities)
         #expect(worst <= 1e-5, "largest difference \(worst)")
         #expect(compact.logLengths == expected.logLengths && compact.identityClaims == expected.identityClaims)
     }
