@@ -3,9 +3,12 @@ import Foundation
 /// What `lineage attribute` is asked, with every knob that changes the answer.
 public struct AttributionOptions: Sendable {
     public var suspect: String
-    public var reference: String
-    /// A reference of another family; enables the difference-in-differences test (recommended).
-    public var alternativeReference: String?
+    /// The reference, or several references of one family (e.g. gpt-3.5-turbo and gpt-4): the
+    /// suspect's similarity to the family is the mean of its similarities to them, probe by probe.
+    public var references: [String]
+    /// References of other families, whose mean similarity the difference-in-differences test
+    /// measures the lean against (recommended; none: the reference-centric test is primary).
+    public var alternativeReferences: [String]
     public var controls: [String]
     public var alpha = 0.05
     public var seed: UInt64 = 20_240_601
@@ -28,23 +31,58 @@ public struct AttributionOptions: Sendable {
     /// fingerprint's alone.
     public var familyViews = true
 
-    public init(suspect: String, reference: String, alternativeReference: String? = nil, controls: [String]) {
+    public init(suspect: String, references: [String], alternativeReferences: [String] = [], controls: [String]) {
         self.suspect = suspect
-        self.reference = reference
-        self.alternativeReference = alternativeReference
+        self.references = references
+        self.alternativeReferences = alternativeReferences
         self.controls = controls
     }
 
-    public var models: [String] { [suspect, reference] + (alternativeReference.map { [$0] } ?? []) + controls }
+    public init(suspect: String, reference: String, alternativeReference: String? = nil, controls: [String]) {
+        self.init(suspect: suspect, references: [reference], alternativeReferences: alternativeReference.map { [$0] } ?? [], controls: controls)
+    }
+
+    /// The first reference.
+    public var reference: String {
+        get { references[0] }
+        set { references[0] = newValue }
+    }
+
+    /// The reference side as results name it: the model, or `{A, B}` for the mean over several.
+    public var referenceLabel: String { Self.label(references) }
+    /// The alternative side as results name it; nil when there is none.
+    public var alternativeLabel: String? { alternativeReferences.isEmpty ? nil : Self.label(alternativeReferences) }
+
+    static func label(_ models: [String]) -> String {
+        models.count == 1 ? models[0] : "{" + models.joined(separator: ", ") + "}"
+    }
+
+    public var models: [String] { [suspect] + references + alternativeReferences + controls }
 
     /// Checks the roles; the message says what to change.
     public func validate() throws {
+        guard !references.isEmpty else {
+            throw FingerprintError(description: "no reference: name the model the suspect may have learnt from with --reference")
+        }
         guard !controls.isEmpty else {
-            throw FingerprintError(description: "no control model: name at least one with --control (a model known not to be trained on \(reference)'s outputs)")
+            throw FingerprintError(description: "no control model: name at least one with --control (a model known not to be trained on \(referenceLabel)'s outputs)")
         }
         var seen = Set<String>()
         for model in models where !seen.insert(model).inserted {
-            throw FingerprintError(description: "'\(model)' is named in two roles: suspect, reference, alternative reference and controls must all differ")
+            throw FingerprintError(description: "'\(model)' is named twice: suspect, references, alternative references and controls must all differ")
+        }
+        if referenceFamily == nil {
+            let families = Set(references.compactMap { IdentityLexicon.family(ofModelNamed: $0)?.name })
+            if families.count > 1 {
+                throw FingerprintError(description: "the references belong to different makers (\(families.sorted().joined(separator: ", "))): several references "
+                    + "stand for one family, whose mean similarity is tested; name one family's models with --reference and the others with --alternative-reference, "
+                    + "or state the family with --reference-family")
+            }
+            if let family = families.first,
+               let clash = alternativeReferences.first(where: { IdentityLexicon.family(ofModelNamed: $0)?.name == family }) {
+                throw FingerprintError(description: "the alternative reference '\(clash)' is of the references' own family (\(family)): an alternative "
+                    + "measures the lean against other families; name it with --reference instead, or leave it out")
+            }
         }
         guard alpha > 0, alpha < 0.5 else { throw FingerprintError(description: "--alpha must lie between 0 and 0.5, got \(alpha)") }
         guard replicates >= 99, bootstrap >= 99 else { throw FingerprintError(description: "use at least 99 replicates") }
@@ -99,12 +137,16 @@ public enum AttributionStudy {
             }
         }
 
-        let s = 0, r = 1
-        let a: Int? = options.alternativeReference == nil ? nil : 2
-        let controlIndices = Array((options.alternativeReference == nil ? 2 : 3)..<options.models.count)
+        let s = 0
+        let referenceIndices = Array(1...options.references.count)
+        let alternativeIndices = Array((referenceIndices.last! + 1)..<(referenceIndices.last! + 1 + options.alternativeReferences.count))
+        let controlIndices = Array((1 + options.references.count + options.alternativeReferences.count)..<options.models.count)
+        let sides = ReferenceSides(references: referenceIndices, alternatives: alternativeIndices)
         let probeCount = data.probes.count
         let seed = options.seed
-        let lengthNote = options.adjustForLength ? " (length-adjusted cosine)" : " (cosine)"
+        let meanNote = options.references.count > 1 || options.alternativeReferences.count > 1
+            ? "; s(x,{A, B, ...}) is the mean of x's similarities to A, B, ..." : ""
+        let lengthNote = (options.adjustForLength ? " (length-adjusted cosine" : " (cosine") + meanNote + ")"
         var warnings: [String] = []
 
         func effects(_ perProbe: (Matrix, Int) -> Float) -> Matrix {
@@ -223,7 +265,7 @@ public enum AttributionStudy {
             return SimilarityTest(result: result, bindingColumn: column, upperBound: upper, bindingControl: controlIndices[binding])
         }
 
-        let S = options.suspect, R = options.reference
+        let S = options.suspect, R = options.referenceLabel
         var primary: SimilarityTest
         var context: [HypothesisTestResult] = []
         let referenceCentric = similarityTest(
@@ -231,15 +273,15 @@ public enum AttributionStudy {
             null: "\(S) is no nearer to \(R) than some control is (per probe, s(\(S),\(R)) − s(C,\(R)) is symmetric about 0 for some control C)",
             alternative: "\(S) is nearer to \(R) than every control is",
             description: "mean per-probe s(\(S),\(R)) − s({control},\(R))",
-            effects: effects { m, c in m[s, r] - m[c, r] }, seedOffset: 10)
+            effects: effects { m, c in sides.toward(m, s) - sides.toward(m, c) }, seedOffset: 10)
         let suspectCentric = similarityTest(
             name: "suspect-centric closeness",
             null: "\(S) is no nearer to \(R) than to some control",
             alternative: "\(S) is nearer to \(R) than to every control",
             description: "mean per-probe s(\(S),\(R)) − s(\(S),{control})",
-            effects: effects { m, c in m[s, r] - m[s, c] }, seedOffset: 20)
-        if let a, let R2 = options.alternativeReference {
-            let lean = { (m: Matrix, c: Int) -> Float in (m[s, r] - m[s, a]) - (m[c, r] - m[c, a]) }
+            effects: effects { m, c in sides.toward(m, s) - m[s, c] }, seedOffset: 20)
+        if let R2 = options.alternativeLabel {
+            let lean = { (m: Matrix, c: Int) -> Float in sides.lean(m, s) - sides.lean(m, c) }
             primary = (views.count > 1 ? viewsTest : similarityTest)(
                 "difference-in-differences lean",
                 "\(S) leans toward \(R) (relative to \(R2)) no more than some control does",
@@ -251,7 +293,7 @@ public enum AttributionStudy {
             primary = views.count > 1
                 ? viewsTest(name: referenceCentric.result.name, null: referenceCentric.result.nullHypothesis,
                             alternative: referenceCentric.result.alternative, description: "mean per-probe s(\(S),\(R)) − s({control},\(R))",
-                            effects: viewEffects { m, c in m[s, r] - m[c, r] }, seedOffset: 10)
+                            effects: viewEffects { m, c in sides.toward(m, s) - sides.toward(m, c) }, seedOffset: 10)
                 : referenceCentric
             context = [suspectCentric.result]
             warnings.append("no alternative reference: the primary test is reference-centric closeness, which a model that is simply a "
@@ -260,7 +302,7 @@ public enum AttributionStudy {
 
         // Self-identity claims.
         var identity: HypothesisTestResult?
-        let familyName = options.referenceFamily ?? IdentityLexicon.family(ofModelNamed: R)?.name
+        let familyName = options.referenceFamily ?? IdentityLexicon.family(ofModelNamed: options.reference)?.name
         if let familyName, let f = IdentityLexicon.families.firstIndex(where: { $0.name.lowercased() == familyName.lowercased() }) {
             let claims = { (model: Int) in data.identityClaims.map { $0[model][f] } }
             let outcomes = controlIndices.map { PairedClaimTest.test(suspect: claims(s), control: claims($0)) }
@@ -357,7 +399,7 @@ public enum AttributionStudy {
                 + "). About \(power.probesNeeded.map(String.init) ?? "?") probes would be needed. Absence of evidence, not evidence of absence."
         }
 
-        let diagnostics = controlDiagnostics(data: data, raw: raw, options: options, s: s, r: r, a: a, controls: controlIndices,
+        let diagnostics = controlDiagnostics(data: data, raw: raw, options: options, s: s, sides: sides, controls: controlIndices,
                                              binding: primary.bindingControl)
         if controlIndices.count < options.minimumControls {
             warnings.append("only \(controlIndices.count) control(s): at least \(options.minimumControls) are needed for the verdict evidence")
@@ -367,7 +409,7 @@ public enum AttributionStudy {
         }
 
         var result = AttributionResult(
-            question: "Was \(S) trained on outputs of \(R)?", suspect: S, reference: R, controls: options.controls,
+            question: "Was \(S) trained on outputs of \(options.references.joined(separator: " or "))?", suspect: S, reference: options.reference, controls: options.controls,
             verdict: verdict, verdictExplanation: explanation, alpha: options.alpha, pValue: combined,
             combination: "Tarone's Bonferroni for discrete tests over \(verdictTests.map(\.name).joined(separator: " and ")): family size K = \(familySize), "
                 + "kept \(zip(verdictTests, tarone.kept).filter { $0.1 }.map(\.0.name).joined(separator: " and "))"
@@ -383,7 +425,9 @@ public enum AttributionStudy {
                 "minimum controls": String(options.minimumControls),
                 "reference family": familyName ?? "unknown",
             ]))
-        result.alternativeReference = options.alternativeReference
+        result.references = options.references
+        result.alternativeReference = options.alternativeReferences.first
+        result.alternativeReferences = options.alternativeReferences.isEmpty ? nil : options.alternativeReferences
         result.lengthExplainedVariance = adjustment?.explainedVariance
         return result
     }
@@ -391,14 +435,11 @@ public enum AttributionStudy {
     /// Notes on controls that look unsuitable: one that leans toward R more than the other controls
     /// (it may itself be trained on R's outputs, and caps the power for every suspect), one nearly
     /// identical to the suspect, and the one the verdict's p-value comes from.
-    static func controlDiagnostics(data: ProbeSimilarities, raw: ProbeSimilarities, options: AttributionOptions, s: Int, r: Int, a: Int?,
+    static func controlDiagnostics(data: ProbeSimilarities, raw: ProbeSimilarities, options: AttributionOptions, s: Int, sides: ReferenceSides,
                                    controls: [Int], binding: Int) -> [String: String] {
         var notes: [String: String] = [:]
         let probeCount = data.probes.count
-        func lean(_ c: Int, _ p: Int) -> Float {
-            let m = data.similarities[p]
-            return a.map { m[c, r] - m[c, $0] } ?? m[c, r]
-        }
+        func lean(_ c: Int, _ p: Int) -> Float { sides.lean(data.similarities[p], c) }
         for (k, c) in controls.enumerated() {
             var parts: [String] = []
             if controls.count > 1 {
@@ -409,8 +450,8 @@ public enum AttributionStudy {
                 }
                 let outcome = PairedResampling.signFlip(effects: e, replicates: 1_999, seed: options.seed &+ 100 &+ UInt64(k))
                 if outcome.pValues[0] <= options.alpha {
-                    parts.append("leans toward \(options.reference) more than the other controls do (mean \(formatNumber(outcome.observed[0])), "
-                        + "p = \(formatNumber(outcome.pValues[0]))): it may itself be trained on \(options.reference)'s outputs, which hides such training "
+                    parts.append("leans toward \(options.referenceLabel) more than the other controls do (mean \(formatNumber(outcome.observed[0])), "
+                        + "p = \(formatNumber(outcome.pValues[0]))): it may itself be trained on \(options.referenceLabel)'s outputs, which hides such training "
                         + "in the suspect and caps the power for every suspect; consider replacing it")
                 }
             }
@@ -424,6 +465,28 @@ public enum AttributionStudy {
             if !parts.isEmpty { notes[options.models[c]] = parts.joined(separator: "; ") }
         }
         return notes
+    }
+}
+
+/// Where the reference and the alternative sit among a study's models. With several references the
+/// similarity to the reference side is the mean over them (likewise the alternative side): each
+/// reference's answer is one noisy sample of its family's behaviour, and one test on the mean pays no
+/// multiplicity price for naming the family's models.
+struct ReferenceSides: Sendable {
+    var references: [Int]
+    var alternatives: [Int]
+
+    /// Model x's mean similarity to the references in one probe's matrix.
+    func toward(_ m: Matrix, _ x: Int) -> Float { Self.mean(m, x, references) }
+
+    /// x's lean toward the references, relative to the alternatives (x's similarity to the references
+    /// alone when there is no alternative).
+    func lean(_ m: Matrix, _ x: Int) -> Float {
+        alternatives.isEmpty ? toward(m, x) : toward(m, x) - Self.mean(m, x, alternatives)
+    }
+
+    static func mean(_ m: Matrix, _ x: Int, _ columns: [Int]) -> Float {
+        columns.reduce(Float(0)) { $0 + m[x, $1] } / Float(columns.count)
     }
 }
 

@@ -1,9 +1,11 @@
 import Foundation
 
 extension AttributionStudy {
-    /// Several references of one family (e.g. gpt-4 and gpt-3.5-turbo, both OpenAI): the suspect is
-    /// studied against each reference alone (`results`, one per reference, same suspect, controls and
-    /// alternative reference), and the studies are combined into one verdict.
+    /// Several references of one family (e.g. gpt-4 and gpt-3.5-turbo, both OpenAI), with
+    /// `--each-reference`: the suspect is studied against each reference alone (`results`, one per
+    /// reference, same suspect, controls and alternative references), and the studies are combined
+    /// into one verdict. (By default one study tests the mean similarity to the references instead;
+    /// see `ReferenceSides`.)
     ///
     /// The family of tests is every reference's primary similarity test plus one self-identity test
     /// per maker family (the identity test asks "does S claim to be this family?", the same question
@@ -16,7 +18,7 @@ extension AttributionStudy {
         precondition(!results.isEmpty, "at least one study")
         guard results.count > 1 else {
             var single = results[0]
-            single.references = [single.reference]
+            single.references = single.references ?? [single.reference]
             return single
         }
         let alpha = results[0].alpha

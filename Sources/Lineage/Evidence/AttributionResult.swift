@@ -36,13 +36,16 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     /// What cleaning removed before featurising, e.g. ["probe echo": 12, "chat-template leftover": 3].
     public var cleaning: [String: Int]
     public var reproducibility: Reproducibility
-    /// The model of another family the difference-in-differences test measures the lean against.
+    /// The model of another family the difference-in-differences test measures the lean against (the
+    /// first, when several are named).
     public var alternativeReference: String?
+    /// Every alternative reference named: the lean is measured against their mean similarity.
+    public var alternativeReferences: [String]? = nil
     /// Share of the within-probe variance of pairwise similarity that answer length explained (and
     /// that was removed before testing); nil when the length adjustment was off.
     public var lengthExplainedVariance: Double?
-    /// Every reference named (`reference` is the first): with several, the suspect is tested against
-    /// each and the tests are combined (`AttributionStudy.combine`).
+    /// Every reference named (`reference` is the first): with several, the tests use the mean
+    /// similarity to them, or, with `--each-reference`, test each and combine (`AttributionStudy.combine`).
     public var references: [String]? = nil
 
     // Added for reports (issue 5); filled in by `ReportWriter` when the analysis leaves them nil.
