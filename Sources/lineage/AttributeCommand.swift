@@ -45,17 +45,17 @@ struct AttributeCommand: ParsableCommand {
         the whole alpha.
 
         Several references of one family (--reference gpt-3.5-turbo --reference
-        gpt-4) stand for the family: probe by probe, a model's similarity to
-        the family is the mean of its similarities to them, and one test asks
-        whether the suspect leans toward the family. Each reference's answer is
-        one noisy sample of its family's behaviour, so the mean is steadier,
-        and one test pays no multiplicity price for naming several. Likewise
-        several --alternative-reference models (name every model of the other
-        families you have) are averaged. The references must be of one maker;
-        an alternative must not be of theirs. --each-reference tests the
-        suspect against each reference alone instead and combines those tests
-        by Bonferroni with Tarone's rule (valid under any dependence;
-        no-evidence then needs no-evidence against every reference). JSON:
+        gpt-4): the suspect is tested against each, and the family of tests is
+        every reference's primary similarity test plus one identity test per
+        maker family, combined by the same rule (valid under any dependence
+        between references). no-evidence needs no-evidence against every
+        reference. With --reference-mean, the references stand for their
+        family instead: probe by probe, a model's similarity to the family is
+        the mean of its similarities to them, and one test asks whether the
+        suspect leans toward that mean (no multiplicity price; see
+        results/lineage-dev-evaluation.md, run 6, before using it). Several
+        --alternative-reference models are averaged likewise. The references
+        must be of one maker; an alternative must not be of theirs. JSON:
         `reference` is the first, `references` all, likewise
         `alternative_reference` and `alternative_references`.
 
@@ -89,7 +89,6 @@ struct AttributeCommand: ParsableCommand {
         Examples:
           lineage attribute --suspect vicuna-13b --reference gpt-3.5-turbo
               --reference gpt-4 --alternative-reference claude-v1
-              --alternative-reference palm-2-chat-bison-001
               --control dolly-v2-12b --control guanaco-33b --control llama-13b
             (one command line)
           lineage attribute ... --json > result.json; echo $?   (10, 0 or 11)
@@ -98,7 +97,7 @@ struct AttributeCommand: ParsableCommand {
     @Option(help: "The model suspected of being trained on the reference's outputs.")
     var suspect: String
 
-    @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-3.5-turbo and gpt-4): the test uses the mean similarity to them.", valueName: "model"))
+    @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-3.5-turbo and gpt-4): the suspect is tested against each, and the tests are combined by Bonferroni with Tarone's rule (valid under dependence).", valueName: "model"))
     var references: [String] = []
 
     @Option(name: .customLong("control"), help: ArgumentHelp("A model known not to be trained on the reference's outputs (repeat the option for several).", valueName: "model"))
@@ -107,8 +106,8 @@ struct AttributeCommand: ParsableCommand {
     @Option(name: .customLong("alternative-reference"), help: ArgumentHelp("A reference of another family, for the difference-in-differences test (recommended). Repeat it for several (their mean similarity is used).", valueName: "model"))
     var alternativeReferences: [String] = []
 
-    @Flag(help: "With several references, test the suspect against each alone and combine the tests (Bonferroni with Tarone's rule) instead of testing the mean similarity to them.")
-    var eachReference = false
+    @Flag(help: "With several references, test the mean similarity to them (one test) instead of each reference alone.")
+    var referenceMean = false
 
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
@@ -155,9 +154,9 @@ struct AttributeCommand: ParsableCommand {
             printError("a reference is named twice")
             throw ExitCode(ExitCodes.badInput)
         }
-        var result = eachReference
-            ? AttributionStudy.combine(try references.map { try study(references: [$0]) }, minimumControls: minimumControls)
-            : try study(references: references)
+        var result = referenceMean
+            ? try study(references: references)
+            : AttributionStudy.combine(try references.map { try study(references: [$0]) }, minimumControls: minimumControls)
         if reportOptions.directory != nil {
             let store = try storeOptions.open()
             let models = ReportSubject.attribution(result).models

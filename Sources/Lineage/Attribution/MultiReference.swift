@@ -1,11 +1,10 @@
 import Foundation
 
 extension AttributionStudy {
-    /// Several references of one family (e.g. gpt-4 and gpt-3.5-turbo, both OpenAI), with
-    /// `--each-reference`: the suspect is studied against each reference alone (`results`, one per
-    /// reference, same suspect, controls and alternative references), and the studies are combined
-    /// into one verdict. (By default one study tests the mean similarity to the references instead;
-    /// see `ReferenceSides`.)
+    /// Several references of one family (e.g. gpt-4 and gpt-3.5-turbo, both OpenAI): the suspect is
+    /// studied against each reference alone (`results`, one per reference, same suspect, controls and
+    /// alternative references), and the studies are combined into one verdict. (`--reference-mean`
+    /// runs one study on the mean similarity to the references instead; see `ReferenceSides`.)
     ///
     /// The family of tests is every reference's primary similarity test plus one self-identity test
     /// per maker family (the identity test asks "does S claim to be this family?", the same question

@@ -44,8 +44,9 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     /// Share of the within-probe variance of pairwise similarity that answer length explained (and
     /// that was removed before testing); nil when the length adjustment was off.
     public var lengthExplainedVariance: Double?
-    /// Every reference named (`reference` is the first): with several, the tests use the mean
-    /// similarity to them, or, with `--each-reference`, test each and combine (`AttributionStudy.combine`).
+    /// Every reference named (`reference` is the first): with several, the suspect is tested against
+    /// each and the tests are combined (`AttributionStudy.combine`), or, with `--reference-mean`, the
+    /// tests use the mean similarity to them.
     public var references: [String]? = nil
 
     // Added for reports (issue 5); filled in by `ReportWriter` when the analysis leaves them nil.
