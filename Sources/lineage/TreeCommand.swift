@@ -13,11 +13,19 @@ struct TreeCommand: ParsableCommand {
             that have the same split. Models close together answer alike; that is not proof of descent \
             (use `lineage attribute` with controls to test a lineage).
 
-            Distance (--distance): today only word-profile, the tree's interim distance until the \
-            shared fingerprints are wired in: the cosine distance of per-model word-unigram TF-IDF \
-            profiles, each probe's answers centred on their mean across the models that answered it, \
-            so that models answering different probe sets compare by how they answer, not what they \
-            were asked.
+            Distance (--distance):
+              fingerprint  (default) the fingerprint that `lineage similarity` and `lineage \
+            attribute` compare (word and character TF-IDF, openings, format and style, stock \
+            phrases, self-identity claims, after cleaning), so the tree shows the similarity that \
+            attribution tests. Each model's answers to a probe become one fingerprint row, centred \
+            on the mean row of all models that answered that probe; a model's profile is the sum \
+            of its centred rows, and the distance of two models is 1 minus the cosine of their \
+            profiles (0: alike, 1: unrelated, up to 2: opposite). Centring removes what the prompt \
+            dictates, so models answering different probe sets compare by how they answer, not \
+            what they were asked.
+              words  the same construction on word-unigram TF-IDF alone (hashed to 2048 columns): \
+            the tree's earlier distance, kept for comparison (also accepted as word-profile).
+            A model that shares no probe with another sits at distance 1 from everyone (warned).
 
             Output: an indented tree with support (default), --newick, or --json (schema \
             lineage.comparison/v1). --report DIR also writes a report folder (HTML with the tree and \
@@ -31,7 +39,12 @@ struct TreeCommand: ParsableCommand {
             """)
 
     enum Distance: String, ExpressibleByArgument, CaseIterable {
-        case wordProfile = "word-profile"
+        case fingerprint, words
+
+        init?(argument: String) {
+            // "word-profile" was the only distance's name before fingerprints came to the tree.
+            self.init(rawValue: argument == "word-profile" ? Self.words.rawValue : argument)
+        }
     }
 
     @Option(name: .customLong("model"), help: ArgumentHelp("Include this model (repeatable; default: every model in the store).", valueName: "name"))
@@ -40,8 +53,8 @@ struct TreeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Tree method: nj (neighbour joining) or upgma.", valueName: "method"))
     var method: TreeBuilder.Method = .neighborJoining
 
-    @Option(help: ArgumentHelp("How distances are computed (see above).", valueName: "distance"))
-    var distance: Distance = .wordProfile
+    @Option(help: ArgumentHelp("How distances are computed: fingerprint or words (see above).", valueName: "distance"))
+    var distance: Distance = .fingerprint
 
     @Option(help: ArgumentHelp("Bootstrap replicates over probes (0: no support values).", valueName: "n"))
     var bootstrap: Int = 100
@@ -78,8 +91,15 @@ struct TreeCommand: ParsableCommand {
             printError("a tree needs at least 2 models with responses; \(store.path) has \(answered.count)\n  fix: import or collect answers of more models, or name them with --model")
             throw ExitCode(ExitCodes.badInput)
         }
-        let source: ModelDistanceSource = switch distance {
-        case .wordProfile: WordProfileDistance(responses: responses)
+        let source: ModelDistanceSource
+        do {
+            source = switch distance {
+            case .fingerprint: try FingerprintDistance(responses: responses)
+            case .words: WordProfileDistance(responses: responses)
+            }
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
         }
         let probeSets = try StoreEvidence(store: store).probeSetUsage(probeHashes: Set(responses.map(\.probeHash)))
         let reproducibility = Reproducibility(
