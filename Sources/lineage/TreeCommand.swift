@@ -14,18 +14,25 @@ struct TreeCommand: ParsableCommand {
             (use `lineage attribute` with controls to test a lineage).
 
             Distance (--distance):
-              fingerprint  (default) the fingerprint that `lineage similarity` and `lineage \
-            attribute` compare (word and character TF-IDF, openings, format and style, stock \
-            phrases, self-identity claims, after cleaning), so the tree shows the similarity that \
-            attribution tests. Each model's answers to a probe become one fingerprint row, centred \
-            on the mean row of all models that answered that probe; a model's profile is the sum \
-            of its centred rows, and the distance of two models is 1 minus the cosine of their \
-            profiles (0: alike, 1: unrelated, up to 2: opposite). Centring removes what the prompt \
-            dictates, so models answering different probe sets compare by how they answer, not \
-            what they were asked.
-              words  the same construction on word-unigram TF-IDF alone (hashed to 2048 columns): \
-            the tree's earlier distance, kept for comparison (also accepted as word-profile).
-            A model that shares no probe with another sits at distance 1 from everyone (warned).
+              fingerprint  (default) the fingerprint that `lineage similarity` and
+                           `lineage attribute` compare: word and character TF-IDF,
+                           openings, format and style, stock phrases and self-
+                           identity claims, after cleaning; so the tree shows the
+                           similarity that attribution tests. A model's answers to
+                           a probe make one fingerprint row, centred on the mean
+                           row of the models that answered that probe; a model's
+                           profile is the sum of its centred rows, and the distance
+                           of two models is 1 minus the cosine of their profiles
+                           (0: alike; 1: no shared leaning; at most 2). Centring
+                           removes what the prompt dictates, so models answering
+                           different probe sets compare by how they answer, not
+                           what they were asked.
+              words        the same construction on word-unigram TF-IDF alone
+                           (hashed to 2048 columns, no cleaning): the tree's first
+                           distance, faster, kept for comparison (also accepted as
+                           word-profile).
+              A model that shares no probe with another sits at distance 1 from
+              everyone (a warning says so).
 
             Output: an indented tree with support (default), --newick, or --json (schema \
             lineage.comparison/v1). --report DIR also writes a report folder (HTML with the tree and \

@@ -55,22 +55,19 @@ extension FingerprintBuilder {
         var columnIndex = [Int32](repeating: -1, count: layout.columns)
         for (p, probeDocuments) in answers.documents.enumerated() {
             for (t, turnDocuments) in probeDocuments.enumerated() {
-                let used = layout.usedColumns(by: turnDocuments.joined(), columnIndex: &columnIndex)
-                for (i, c) in used.enumerated() { columnIndex[c] = Int32(i) }
-                let answering = turnDocuments.indices.filter { !turnDocuments[$0].isEmpty }
-                var fingerprints = Matrix(rows: answering.count, columns: used.count)
-                for (row, m) in answering.enumerated() {
-                    let share = 1 / Float(turnDocuments[m].count)
-                    for document in turnDocuments[m] {
-                        layout.add(document, scaledBy: share, corpus: corpus, columnIndex: columnIndex, toRow: row, of: &fingerprints)
+                for (m, samples) in turnDocuments.enumerated() where !samples.isEmpty {
+                    // One model's row at a time, over the columns its own answers use.
+                    let used = layout.usedColumns(by: samples, columnIndex: &columnIndex)
+                    for (i, c) in used.enumerated() { columnIndex[c] = Int32(i) }
+                    var fingerprint = Matrix(rows: 1, columns: used.count)
+                    for document in samples {
+                        layout.add(document, scaledBy: 1 / Float(samples.count), corpus: corpus, columnIndex: columnIndex, toRow: 0, of: &fingerprint)
                     }
-                }
-                for c in used { columnIndex[c] = -1 }
-                fingerprints.normalizeRows()
-                for (row, m) in answering.enumerated() {
+                    for c in used { columnIndex[c] = -1 }
+                    fingerprint.normalizeRows()
                     owners.append(.init(model: m, probe: p, turn: t))
-                    for (i, value) in fingerprints.row(row).enumerated() where value != 0 {
-                        columns.append(Int32(used[i]))
+                    for (c, value) in zip(used, fingerprint.values) where value != 0 {
+                        columns.append(Int32(c))
                         values.append(value)
                     }
                     rowStarts.append(columns.count)

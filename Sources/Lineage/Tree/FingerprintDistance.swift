@@ -65,28 +65,35 @@ public struct FingerprintDistance: Sendable {
         var means = Matrix(rows: probes.count, columns: width)
         var scratch = [Float](repeating: 0, count: width)
         var touched: [Int32] = [], isTouched = [Bool](repeating: false, count: width)
-        for p in probes.indices {
-            let turns = Float(fingerprints.probes[p].turns)
-            let modelsHere = Float(answering[p].count)
-            for m in rowsOf[p].keys.sorted() {
-                for r in rowsOf[p][m]! {
-                    for (column, value) in fingerprints.entries(ofRow: r) {
-                        let c = compact[Int(column)]
-                        if !isTouched[Int(c)] { touched.append(c); isTouched[Int(c)] = true }
-                        scratch[Int(c)] += value / turns
+        fingerprints.columns.withUnsafeBufferPointer { columns in
+            fingerprints.values.withUnsafeBufferPointer { values in
+                for p in fingerprints.probes.indices {
+                    let turns = Float(fingerprints.probes[p].turns)
+                    let modelsHere = Float(answering[p].count)
+                    for m in rowsOf[p].keys.sorted() {
+                        for r in rowsOf[p][m]! {
+                            for k in fingerprints.rowStarts[r]..<fingerprints.rowStarts[r + 1] {
+                                let c = Int(compact[Int(columns[k])])
+                                if !isTouched[c] { touched.append(Int32(c)); isTouched[c] = true }
+                                scratch[c] += values[k] / turns
+                            }
+                        }
+                        touched.sort()
+                        for c in touched.map({ Int($0) }) {
+                            if scratch[c] != 0 {
+                                rowColumns.append(Int32(c))
+                                rowValues.append(scratch[c])
+                                means[p, c] += scratch[c] / modelsHere
+                            }
+                            scratch[c] = 0
+                            isTouched[c] = false
+                        }
+                        touched.removeAll(keepingCapacity: true)
+                        rowModel.append(m)
+                        rowProbe.append(p)
+                        rowStarts.append(rowColumns.count)
                     }
                 }
-                touched.sort()
-                for c in touched where scratch[Int(c)] != 0 {
-                    rowColumns.append(c)
-                    rowValues.append(scratch[Int(c)])
-                    means[p, Int(c)] += scratch[Int(c)] / modelsHere
-                }
-                for c in touched { scratch[Int(c)] = 0; isTouched[Int(c)] = false }
-                touched.removeAll(keepingCapacity: true)
-                rowModel.append(m)
-                rowProbe.append(p)
-                rowStarts.append(rowColumns.count)
             }
         }
         self.rowModel = rowModel
@@ -109,10 +116,12 @@ public struct FingerprintDistance: Sendable {
         profiles.values.withUnsafeMutableBufferPointer { target in
             rowColumns.withUnsafeBufferPointer { columns in
                 rowValues.withUnsafeBufferPointer { values in
+                    // Unchecked pointers: this loop is most of a replicate's work.
+                    let (target, columns, values) = (target.baseAddress!, columns.baseAddress!, values.baseAddress!)
                     for row in rowModel.indices where weight[rowProbe[row]] > 0 {
                         let w = weight[rowProbe[row]]
-                        let base = rowModel[row] * width
-                        for k in rowStarts[row]..<rowStarts[row + 1] { target[base + Int(columns[k])] += w * values[k] }
+                        let profile = target + rowModel[row] * width
+                        for k in rowStarts[row]..<rowStarts[row + 1] { profile[Int(columns[k])] += w * values[k] }
                     }
                 }
             }
