@@ -56,15 +56,15 @@ public struct FingerprintDistance: Sendable {
             width += 1
         }
 
-        // Merge each (model, probe)'s turn rows (consecutive in probe, turn, model order) into their mean.
-        var rowsOf: [[Int: [Int]]] = Array(repeating: [:], count: probes.count)   // probe → model → turn rows
+        // Merge each (model, probe)'s turn rows into their mean, and each probe's merged rows into their mean.
+        var rowsOf: [[Int: [Int]]] = Array(repeating: [:], count: probes.count)   // probe → model → its turn rows
         for (r, owner) in fingerprints.owners.enumerated() where answering[owner.probe].count > 1 {
             rowsOf[owner.probe][owner.model, default: []].append(r)
         }
         var rowModel: [Int] = [], rowProbe: [Int] = [], rowStarts = [0], rowColumns: [Int32] = [], rowValues: [Float] = []
         var means = Matrix(rows: probes.count, columns: width)
         var scratch = [Float](repeating: 0, count: width)
-        var touched: [Int32] = [], isTouched = [Bool](repeating: false, count: width)
+        var touched: [Int] = [], isTouched = [Bool](repeating: false, count: width)
         fingerprints.columns.withUnsafeBufferPointer { columns in
             fingerprints.values.withUnsafeBufferPointer { values in
                 for p in fingerprints.probes.indices {
@@ -74,12 +74,11 @@ public struct FingerprintDistance: Sendable {
                         for r in rowsOf[p][m]! {
                             for k in fingerprints.rowStarts[r]..<fingerprints.rowStarts[r + 1] {
                                 let c = Int(compact[Int(columns[k])])
-                                if !isTouched[c] { touched.append(Int32(c)); isTouched[c] = true }
+                                if !isTouched[c] { touched.append(c); isTouched[c] = true }
                                 scratch[c] += values[k] / turns
                             }
                         }
-                        touched.sort()
-                        for c in touched.map({ Int($0) }) {
+                        for c in touched {
                             if scratch[c] != 0 {
                                 rowColumns.append(Int32(c))
                                 rowValues.append(scratch[c])
@@ -112,6 +111,7 @@ public struct FingerprintDistance: Sendable {
         var selector = Matrix(rows: models.count, columns: probes.count)
         for (m, p) in zip(rowModel, rowProbe) { selector[m, p] = -weight[p] }
         var profiles = selector.multiplied(by: probeMeans)
+        guard !rowValues.isEmpty else { return profiles }
         let width = probeMeans.columns
         profiles.values.withUnsafeMutableBufferPointer { target in
             rowColumns.withUnsafeBufferPointer { columns in

@@ -179,5 +179,9 @@ import Testing
         #expect(matrix.values[index("loner")].enumerated().allSatisfy { $0.offset == index("loner") || $0.element == 1 })
         let comparison = ModelComparison.compare(source, replicates: 0, seed: 1, reproducibility: Self.reproducibility)
         #expect(comparison.warnings.contains { $0.hasPrefix("loner answered no probe") })
+
+        let strangers = try FingerprintDistance(responses: Self.responses(styles: ["x": 0, "y": 1], answers: [["x"], ["y"]], seed: 2))
+        #expect(strangers.isolated == ["x", "y"])
+        #expect(strangers.distances(probes: [0, 1, 1]).values == [[0, 1], [1, 0]])
     }
 }
