@@ -63,6 +63,9 @@ struct TreeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How distances are computed: fingerprint or words (see above).", valueName: "distance"))
     var distance: Distance = .fingerprint
 
+    @Option(help: ArgumentHelp("With --distance fingerprint: feature family weights, as for `lineage attribute`, e.g. words=1,characters=1,openings=0.5,style=0.7,markers=0.5,identity=0.5 (families left out keep their default).", valueName: "family=weight,..."))
+    var featureWeights: String?
+
     @Option(help: ArgumentHelp("Bootstrap replicates over probes (0: no support values).", valueName: "n"))
     var bootstrap: Int = 100
 
@@ -81,6 +84,7 @@ struct TreeCommand: ParsableCommand {
 
     func validate() throws {
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
+        if featureWeights != nil && distance != .fingerprint { throw ValidationError("--feature-weights applies to --distance fingerprint only") }
         if newick && json { throw ValidationError("choose one of --newick and --json") }
     }
 
@@ -99,20 +103,23 @@ struct TreeCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let source: ModelDistanceSource
+        var configuration = ["method": method.rawValue, "distance": distance.rawValue, "bootstrap": String(bootstrap),
+                             "models": models.isEmpty ? "all" : models.joined(separator: ",")]
         do {
-            source = switch distance {
-            case .fingerprint: try FingerprintDistance(responses: responses)
-            case .words: WordProfileDistance(responses: responses)
+            switch distance {
+            case .fingerprint:
+                let weights = try featureWeights.map(FingerprintWeights.init(parsing:)) ?? FingerprintWeights()
+                configuration["fingerprint weights"] = weights.description
+                source = try FingerprintDistance(responses: responses, builder: FingerprintBuilder(weights: weights))
+            case .words:
+                source = WordProfileDistance(responses: responses)
             }
         } catch let error as FingerprintError {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
         }
         let probeSets = try StoreEvidence(store: store).probeSetUsage(probeHashes: Set(responses.map(\.probeHash)))
-        let reproducibility = Reproducibility(
-            command: invocation, seed: seed, store: store.path,
-            configuration: ["method": method.rawValue, "distance": distance.rawValue, "bootstrap": String(bootstrap),
-                            "models": models.isEmpty ? "all" : models.joined(separator: ",")])
+        let reproducibility = Reproducibility(command: invocation, seed: seed, store: store.path, configuration: configuration)
         var result = ModelComparison.compare(source, method: method, replicates: bootstrap, seed: seed,
                                              probeSets: probeSets, reproducibility: reproducibility)
         if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {
