@@ -13,11 +13,26 @@ struct TreeCommand: ParsableCommand {
             that have the same split. Models close together answer alike; that is not proof of descent \
             (use `lineage attribute` with controls to test a lineage).
 
-            Distance (--distance): today only word-profile, the tree's interim distance until the \
-            shared fingerprints are wired in: the cosine distance of per-model word-unigram TF-IDF \
-            profiles, each probe's answers centred on their mean across the models that answered it, \
-            so that models answering different probe sets compare by how they answer, not what they \
-            were asked.
+            Distance (--distance):
+              fingerprint  (default) the fingerprint that `lineage similarity` and
+                           `lineage attribute` compare: word and character TF-IDF,
+                           openings, format and style, stock phrases and self-
+                           identity claims, after cleaning; so the tree shows the
+                           similarity that attribution tests. A model's answers to
+                           a probe make one fingerprint row, centred on the mean
+                           row of the models that answered that probe; a model's
+                           profile is the sum of its centred rows, and the distance
+                           of two models is 1 minus the cosine of their profiles
+                           (0: alike; 1: no shared leaning; at most 2). Centring
+                           removes what the prompt dictates, so models answering
+                           different probe sets compare by how they answer, not
+                           what they were asked.
+              words        the same construction on word-unigram TF-IDF alone
+                           (hashed to 2048 columns, no cleaning): the tree's first
+                           distance, faster, kept for comparison (also accepted as
+                           word-profile).
+              A model that shares no probe with another sits at distance 1 from
+              everyone (a warning says so).
 
             Output: an indented tree with support (default), --newick, or --json (schema \
             lineage.comparison/v1). --report DIR also writes a report folder (HTML with the tree and \
@@ -31,7 +46,12 @@ struct TreeCommand: ParsableCommand {
             """)
 
     enum Distance: String, ExpressibleByArgument, CaseIterable {
-        case wordProfile = "word-profile"
+        case fingerprint, words
+
+        init?(argument: String) {
+            // "word-profile" was the only distance's name before fingerprints came to the tree.
+            self.init(rawValue: argument == "word-profile" ? Self.words.rawValue : argument)
+        }
     }
 
     @Option(name: .customLong("model"), help: ArgumentHelp("Include this model (repeatable; default: every model in the store).", valueName: "name"))
@@ -40,8 +60,11 @@ struct TreeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Tree method: nj (neighbour joining) or upgma.", valueName: "method"))
     var method: TreeBuilder.Method = .neighborJoining
 
-    @Option(help: ArgumentHelp("How distances are computed (see above).", valueName: "distance"))
-    var distance: Distance = .wordProfile
+    @Option(help: ArgumentHelp("How distances are computed: fingerprint or words (see above).", valueName: "distance"))
+    var distance: Distance = .fingerprint
+
+    @Option(help: ArgumentHelp("With --distance fingerprint: feature family weights, as for `lineage attribute`, e.g. words=1,characters=1,openings=0.5,style=0.7,markers=0.5,identity=0.5 (families left out keep their default).", valueName: "family=weight,..."))
+    var featureWeights: String?
 
     @Option(help: ArgumentHelp("Bootstrap replicates over probes (0: no support values).", valueName: "n"))
     var bootstrap: Int = 100
@@ -61,6 +84,7 @@ struct TreeCommand: ParsableCommand {
 
     func validate() throws {
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
+        if featureWeights != nil && distance != .fingerprint { throw ValidationError("--feature-weights applies to --distance fingerprint only") }
         if newick && json { throw ValidationError("choose one of --newick and --json") }
     }
 
@@ -78,14 +102,24 @@ struct TreeCommand: ParsableCommand {
             printError("a tree needs at least 2 models with responses; \(store.path) has \(answered.count)\n  fix: import or collect answers of more models, or name them with --model")
             throw ExitCode(ExitCodes.badInput)
         }
-        let source: ModelDistanceSource = switch distance {
-        case .wordProfile: WordProfileDistance(responses: responses)
+        let source: ModelDistanceSource
+        var configuration = ["method": method.rawValue, "distance": distance.rawValue, "bootstrap": String(bootstrap),
+                             "models": models.isEmpty ? "all" : models.joined(separator: ",")]
+        do {
+            switch distance {
+            case .fingerprint:
+                let weights = try featureWeights.map(FingerprintWeights.init(parsing:)) ?? FingerprintWeights()
+                configuration["fingerprint weights"] = weights.description
+                source = try FingerprintDistance(responses: responses, builder: FingerprintBuilder(weights: weights))
+            case .words:
+                source = WordProfileDistance(responses: responses)
+            }
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
         }
         let probeSets = try StoreEvidence(store: store).probeSetUsage(probeHashes: Set(responses.map(\.probeHash)))
-        let reproducibility = Reproducibility(
-            command: invocation, seed: seed, store: store.path,
-            configuration: ["method": method.rawValue, "distance": distance.rawValue, "bootstrap": String(bootstrap),
-                            "models": models.isEmpty ? "all" : models.joined(separator: ",")])
+        let reproducibility = Reproducibility(command: invocation, seed: seed, store: store.path, configuration: configuration)
         var result = ModelComparison.compare(source, method: method, replicates: bootstrap, seed: seed,
                                              probeSets: probeSets, reproducibility: reproducibility)
         if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {

@@ -52,54 +52,13 @@ public struct FingerprintBuilder: Sendable {
 
     /// `similarities(of:models:)`, also timing the products.
     public func similarities(of responses: [StoredResponse], models: [String], timing: inout ProductTiming) throws -> ProbeSimilarities {
-        guard !models.isEmpty else { throw FingerprintError(description: "no models named") }
-        guard Set(models).count == models.count else {
-            throw FingerprintError(description: "a model is named twice: \(models.joined(separator: ", "))")
-        }
-        let modelIndex = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1, $0) })
-        var byProbe: [Int64: [[StoredResponse]]] = [:]
-        var seenContent = Set<String>()
-        for response in responses {
-            guard let m = modelIndex[response.model] else { continue }
-            // Identical (model, probe, content) duplicates count once.
-            guard seenContent.insert(response.model + "\u{0}" + response.contentHash).inserted else { continue }
-            byProbe[response.probeID, default: [[StoredResponse]](repeating: [], count: models.count)][m].append(response)
-        }
-        for (m, model) in models.enumerated() where !byProbe.values.contains(where: { !$0[m].isEmpty }) {
-            throw FingerprintError(description: "the store has no successful responses of model '\(model)'")
-        }
-        let probeIDs = byProbe.keys.sorted().filter { id in byProbe[id]!.allSatisfy { !$0.isEmpty } }
-
-        // Pass 1: clean and featurise every turn; count removals and samples.
-        var cleaning: [String: Int] = [:]
-        var samples: [String: Int] = [:]
-        var probes: [ProbeSimilarities.Probe] = []
-        var documents: [[[[TextFeatures]]]] = []   // [probe][turn][model][sample]
-        for id in probeIDs {
-            let perModel = byProbe[id]!
-            let first = perModel[0][0]
-            let turns = min(first.probe.turns.count, perModel.flatMap { $0 }.map(\.turns.count).min() ?? 0)
-            guard turns > 0 else { continue }
-            var probeDocuments: [[[TextFeatures]]] = []
-            for t in 0..<turns {
-                let prompt = first.probe.turns[t]
-                probeDocuments.append(perModel.map { responses in
-                    responses.map { response in
-                        let (text, removals) = cleaner.clean(response.turns[t], prompt: prompt)
-                        for removal in removals { cleaning[removal.rawValue, default: 0] += 1 }
-                        return TextFeatures(text: text, prompt: first.probe.turns[0...t].joined(separator: "\n"))
-                    }
-                })
-            }
-            for (m, responses) in perModel.enumerated() { samples[models[m], default: 0] += responses.count }
-            probes.append(.init(probeID: id, probeHash: first.probeHash, turns: turns))
-            documents.append(probeDocuments)
-        }
+        let answers = try featurise(responses, models: models, keepingProbes: .answeredByEveryModel)
+        let probes = answers.probes, documents = answers.documents
         guard !probes.isEmpty else {
             throw FingerprintError(description: "no probe was answered by every model named (\(models.joined(separator: ", ")))")
         }
 
-        let corpus = CorpusStatistics(documents: documents.flatMap { $0.flatMap { $0.flatMap { $0 } } })
+        let corpus = CorpusStatistics(documents: answers.corpus)
         let layout = FingerprintLayout(weights: weights)
 
         // Pass 2: per probe and turn, one compact matrix of fingerprints and one sgemm (one per family block
@@ -111,34 +70,14 @@ public struct FingerprintBuilder: Sendable {
         let families = IdentityLexicon.families.count
         // Column of the compact matrix for each layout column (-1: unused on this probe and turn).
         var columnIndex = [Int32](repeating: -1, count: layout.columns)
-        let denseColumns = Array(layout.styleOffset..<layout.columns)
         for probeDocuments in documents {
             var sum = Matrix(rows: models.count, columns: models.count)
             var familySums: [FingerprintFamily: Matrix] = [:]
             var lengths = [Float](repeating: 0, count: models.count)
             var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count)
             for turnDocuments in probeDocuments {
-                var used: [Int]
-                if compactColumns {
-                    used = denseColumns
-                    func mark(_ counts: [Int: Float], offset: Int, weight: Float) {
-                        guard weight > 0 else { return }
-                        for bucket in counts.keys where columnIndex[offset + bucket] < 0 {
-                            columnIndex[offset + bucket] = 0
-                            used.append(offset + bucket)
-                        }
-                    }
-                    for sampleDocuments in turnDocuments {
-                        for document in sampleDocuments {
-                            mark(document.words, offset: layout.wordOffset, weight: weights.words)
-                            mark(document.characters, offset: layout.characterOffset, weight: weights.characters)
-                            mark(document.openings, offset: layout.openingOffset, weight: weights.openings)
-                        }
-                    }
-                    used.sort()
-                } else {
-                    used = Array(0..<layout.columns)
-                }
+                let used = compactColumns ? layout.usedColumns(by: turnDocuments.joined(), columnIndex: &columnIndex)
+                                          : Array(0..<layout.columns)
                 for (i, c) in used.enumerated() { columnIndex[c] = Int32(i) }
                 var fingerprints = Matrix(rows: models.count, columns: used.count)
                 for (m, sampleDocuments) in turnDocuments.enumerated() {
@@ -186,9 +125,75 @@ public struct FingerprintBuilder: Sendable {
             identityClaims.append(claims)
         }
         var result = ProbeSimilarities(models: models, probes: probes, similarities: similarities, logLengths: logLengths,
-                                       identityClaims: identityClaims, cleaning: cleaning, samples: samples)
+                                       identityClaims: identityClaims, cleaning: answers.cleaning, samples: answers.samples)
         result.familySimilarities = familySimilarities
         return result
+    }
+}
+
+/// The cleaned, featurised answer turns of a set of models (pass 1 of the builder).
+struct FeaturisedAnswers {
+    enum ProbeSelection { case answeredByEveryModel, answeredByAnyModel }
+
+    var probes: [ProbeSimilarities.Probe] = []
+    /// `documents[probe][turn][model][sample]`; a model that did not answer a probe has no samples there.
+    var documents: [[[[TextFeatures]]]] = []
+    var cleaning: [String: Int] = [:]
+    var samples: [String: Int] = [:]
+
+    /// Every document, the corpus that document frequencies and style scales come from.
+    var corpus: [TextFeatures] { documents.flatMap { $0.flatMap { $0.flatMap { $0 } } } }
+}
+
+extension FingerprintBuilder {
+    /// Cleans and featurises every answer turn of `models` on the probes selected, counting removals and samples.
+    /// A probe's turns are the fewest any of its answers gave (and no more than the probe has).
+    func featurise(_ responses: [StoredResponse], models: [String], keepingProbes selection: FeaturisedAnswers.ProbeSelection) throws -> FeaturisedAnswers {
+        guard !models.isEmpty else { throw FingerprintError(description: "no models named") }
+        guard Set(models).count == models.count else {
+            throw FingerprintError(description: "a model is named twice: \(models.joined(separator: ", "))")
+        }
+        let modelIndex = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1, $0) })
+        var byProbe: [Int64: [[StoredResponse]]] = [:]
+        var seenContent = Set<String>()
+        for response in responses {
+            guard let m = modelIndex[response.model] else { continue }
+            // Identical (model, probe, content) duplicates count once.
+            guard seenContent.insert(response.model + "\u{0}" + response.contentHash).inserted else { continue }
+            byProbe[response.probeID, default: [[StoredResponse]](repeating: [], count: models.count)][m].append(response)
+        }
+        for (m, model) in models.enumerated() where !byProbe.values.contains(where: { !$0[m].isEmpty }) {
+            throw FingerprintError(description: "the store has no successful responses of model '\(model)'")
+        }
+        let probeIDs = byProbe.keys.sorted().filter { id in
+            switch selection {
+            case .answeredByEveryModel: byProbe[id]!.allSatisfy { !$0.isEmpty }
+            case .answeredByAnyModel: true
+            }
+        }
+
+        var answers = FeaturisedAnswers()
+        for id in probeIDs {
+            let perModel = byProbe[id]!
+            let first = perModel.first { !$0.isEmpty }![0]
+            let turns = min(first.probe.turns.count, perModel.flatMap { $0 }.map(\.turns.count).min() ?? 0)
+            guard turns > 0 else { continue }
+            var probeDocuments: [[[TextFeatures]]] = []
+            for t in 0..<turns {
+                let prompt = first.probe.turns[t]
+                probeDocuments.append(perModel.map { responses in
+                    responses.map { response in
+                        let (text, removals) = cleaner.clean(response.turns[t], prompt: prompt)
+                        for removal in removals { answers.cleaning[removal.rawValue, default: 0] += 1 }
+                        return TextFeatures(text: text, prompt: first.probe.turns[0...t].joined(separator: "\n"))
+                    }
+                })
+            }
+            for (m, responses) in perModel.enumerated() where !responses.isEmpty { answers.samples[models[m], default: 0] += responses.count }
+            answers.probes.append(.init(probeID: id, probeHash: first.probeHash, turns: turns))
+            answers.documents.append(probeDocuments)
+        }
+        return answers
     }
 }
 
@@ -247,6 +252,26 @@ struct FingerprintLayout {
         case .markers: markerOffset
         case .identity: identityOffset
         }
+    }
+
+    /// The sorted layout columns that `documents` can make non-zero: every dense column, and each
+    /// bucket of a weighted sparse family that some document uses. `columnIndex` must be -1 for every
+    /// column on entry; the columns returned are left marked (0) in it, for the caller to number and reset.
+    func usedColumns(by documents: some Sequence<TextFeatures>, columnIndex: inout [Int32]) -> [Int] {
+        var used = Array(styleOffset..<columns)
+        func mark(_ counts: [Int: Float], offset: Int, weight: Float) {
+            guard weight > 0 else { return }
+            for bucket in counts.keys where columnIndex[offset + bucket] < 0 {
+                columnIndex[offset + bucket] = 0
+                used.append(offset + bucket)
+            }
+        }
+        for document in documents {
+            mark(document.words, offset: wordOffset, weight: weights.words)
+            mark(document.characters, offset: characterOffset, weight: weights.characters)
+            mark(document.openings, offset: openingOffset, weight: weights.openings)
+        }
+        return used.sorted()
     }
 
     /// Each family's columns within a compact matrix whose columns are the sorted layout columns `used`.

@@ -20,16 +20,23 @@ extension ModelDistanceSource {
     public var warnings: [String] { [] }
 }
 
+extension FingerprintDistance: ModelDistanceSource {
+    public var description: String { Self.description }
+    public var warnings: [String] { ModelComparison.warnings(isolated: isolated) }
+}
+
 extension WordProfileDistance: ModelDistanceSource {
     public var description: String { Self.description }
-
-    public var warnings: [String] {
-        isolated.map { "\($0) answered no probe that another model answered: its distance to every model is 1, and its place in the tree means nothing" }
-    }
+    public var warnings: [String] { ModelComparison.warnings(isolated: isolated) }
 }
 
 /// A multi-model comparison: distances, a tree, bootstrap support.
 public enum ModelComparison {
+    /// The warning for models that share no probe with another model (a profile distance puts them at 1 from everyone).
+    static func warnings(isolated: [String]) -> [String] {
+        isolated.map { "\($0) answered no probe that another model answered: its distance to every model is 1, and its place in the tree means nothing" }
+    }
+
     public static func compare(_ source: ModelDistanceSource, method: TreeBuilder.Method = .neighborJoining,
                                replicates: Int = 100, seed: UInt64, probeSets: [ProbeSetUsage] = [],
                                reproducibility: Reproducibility) -> ModelComparisonResult {

@@ -3,8 +3,9 @@ import Foundation
 /// A simple distance between models computed from their stored answers: the cosine distance
 /// between per-model word-unigram TF-IDF profiles, centred per probe.
 ///
-/// This is the lineage tree's own stand-in until the shared fingerprints (`Fingerprint/`) land;
-/// `lineage tree` takes its distance source as a parameter. Each (model, probe) document is the
+/// The tree's first distance, kept beside `FingerprintDistance` (the default, on the full
+/// fingerprint) as a word-only view and for comparison (`lineage tree --distance words`); it is
+/// cheap, as it skips cleaning and the other feature families. Each (model, probe) document is the
 /// model's answers to the probe (all turns, samples averaged) as hashed word counts weighted
 /// `log(1 + tf) · idf` and L2-normalised. Centring each probe's documents on their mean across
 /// models removes what the prompt dictates (its topic words), so models answering different
@@ -12,7 +13,7 @@ import Foundation
 /// than what they were asked. A model's profile is the sum of its centred documents over the
 /// probes drawn; distance = 1 − cosine similarity of two profiles.
 public struct WordProfileDistance: Sendable {
-    public static let description = "cosine distance of probe-centred word-unigram TF-IDF profiles (hashed, Lineage's interim tree distance)"
+    public static let description = "cosine distance of probe-centred word-unigram TF-IDF profiles (hashed to 2048 columns, no cleaning)"
 
     public let models: [String]
     /// Probe content hashes: the items a bootstrap resamples.
