@@ -138,10 +138,10 @@ public enum AttributionStudy {
         }
 
         let s = 0
-        let referenceIndices = Array(1...options.references.count)
-        let alternativeIndices = Array((referenceIndices.last! + 1)..<(referenceIndices.last! + 1 + options.alternativeReferences.count))
-        let controlIndices = Array((1 + options.references.count + options.alternativeReferences.count)..<options.models.count)
-        let sides = ReferenceSides(references: referenceIndices, alternatives: alternativeIndices)
+        // models = [S] + references + alternatives + controls
+        let firstAlternative = 1 + options.references.count, firstControl = firstAlternative + options.alternativeReferences.count
+        let controlIndices = Array(firstControl..<options.models.count)
+        let sides = ReferenceSides(references: Array(1..<firstAlternative), alternatives: Array(firstAlternative..<firstControl))
         let probeCount = data.probes.count
         let seed = options.seed
         let meanNote = options.references.count > 1 || options.alternativeReferences.count > 1
