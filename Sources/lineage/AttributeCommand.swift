@@ -154,14 +154,13 @@ struct AttributeCommand: ParsableCommand {
             printError("a reference is named twice")
             throw ExitCode(ExitCodes.badInput)
         }
-        var result = referenceMean
-            ? try study(references: references)
-            : AttributionStudy.combine(try references.map { try study(references: [$0]) }, minimumControls: minimumControls)
+        let store = try storeOptions.open()
+        let (analysed, responses) = try analyse(store: store)
+        var result = analysed
         if reportOptions.directory != nil {
-            let store = try storeOptions.open()
             let models = ReportSubject.attribution(result).models
-            let used = try store.responses(models: models).answeringEveryModel(models)
-            if case .attribution(let written) = try reportOptions.write(.attribution(result), responses: used, store: store) {
+            if case .attribution(let written) = try reportOptions.write(.attribution(result), responses: responses.answeringEveryModel(models),
+                                                                        store: store) {
                 result = written
             }
         }
@@ -169,25 +168,34 @@ struct AttributeCommand: ParsableCommand {
         throw ExitCode(ExitCodes.code(for: result.verdict))
     }
 
-    func study(references: [String]) throws -> AttributionResult {
-        var options = AttributionOptions(suspect: suspect, references: references, alternativeReferences: alternativeReferences, controls: controls)
-        options.alpha = alpha
-        options.seed = seed
-        options.replicates = replicates
-        options.bootstrap = bootstrap
-        options.adjustForLength = !noLengthAdjustment
-        options.familyViews = !wholeFingerprintOnly
-        options.referenceFamily = referenceFamily
-        options.minimumControls = minimumControls
-        let result: AttributionResult
+    /// The study (one per reference, combined, or one on their mean), and the responses of every
+    /// model named, read once for all studies and the report.
+    func analyse(store: ResponseStore) throws -> (AttributionResult, [StoredResponse]) {
         do {
-            if let featureWeights { options.weights = try FingerprintWeights(parsing: featureWeights) }
-            try options.validate()
-            let store = try storeOptions.open()
-            try store.requireModels(options.models)
-            let responses = try store.responses(models: options.models)
+            let weights = try featureWeights.map { try FingerprintWeights(parsing: $0) }
+            let named = [suspect] + references + alternativeReferences + controls
+            try store.requireModels(named)
+            let responses = try store.responses(models: named)
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
-            result = try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
+            func study(references: [String]) throws -> AttributionResult {
+                var options = AttributionOptions(suspect: suspect, references: references, alternativeReferences: alternativeReferences,
+                                                 controls: controls)
+                options.alpha = alpha
+                options.seed = seed
+                options.replicates = replicates
+                options.bootstrap = bootstrap
+                options.adjustForLength = !noLengthAdjustment
+                options.familyViews = !wholeFingerprintOnly
+                options.referenceFamily = referenceFamily
+                options.minimumControls = minimumControls
+                if let weights { options.weights = weights }
+                try options.validate()
+                return try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
+            }
+            let result = referenceMean
+                ? try study(references: references)
+                : AttributionStudy.combine(try references.map { try study(references: [$0]) }, minimumControls: minimumControls)
+            return (result, responses)
         } catch let error as FingerprintError {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
@@ -195,7 +203,6 @@ struct AttributeCommand: ParsableCommand {
             printError(error.message)
             throw ExitCode(ExitCodes.badInput)
         }
-        return result
     }
 }
 
