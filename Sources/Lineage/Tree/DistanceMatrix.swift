@@ -13,6 +13,13 @@ public struct DistanceMatrix: Codable, Sendable, Equatable {
         self.values = values
     }
 
+    /// Cosine distances `1 − cos`, clamped to [0, 2] against rounding, from a matrix of cosines.
+    init(names: [String], cosines: Matrix) {
+        self.init(names: names, values: names.indices.map { i in
+            names.indices.map { j in i == j ? 0 : min(2, max(0, 1 - Double(cosines[i, j]))) }
+        })
+    }
+
     public var count: Int { names.count }
 
     public subscript(i: Int, j: Int) -> Double { values[i][j] }

@@ -132,10 +132,6 @@ public struct FingerprintDistance: Sendable {
     /// Distances over the probes listed (indices into `probes`; repeats count again, as a
     /// bootstrap draw needs).
     public func distances(probes drawn: [Int]) -> DistanceMatrix {
-        let cosine = profiles(probes: drawn).gram().cosines()
-        let values = (0..<models.count).map { i in
-            (0..<models.count).map { j in i == j ? 0 : min(2, max(0, 1 - Double(cosine[i, j]))) }
-        }
-        return DistanceMatrix(names: models, values: values)
+        DistanceMatrix(names: models, cosines: profiles(probes: drawn).gram().cosines())
     }
 }

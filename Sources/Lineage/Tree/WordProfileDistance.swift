@@ -91,11 +91,7 @@ public struct WordProfileDistance: Sendable {
             selector[documentModel[document], document] = weight[documentProbe[document]]
         }
         let profiles = selector.multiplied(by: documents).rowNormalized()
-        let cosine = profiles.gram()
-        let values = (0..<models.count).map { i in
-            (0..<models.count).map { j in i == j ? 0 : min(2, max(0, 1 - Double(cosine[i, j]))) }
-        }
-        return DistanceMatrix(names: models, values: values)
+        return DistanceMatrix(names: models, cosines: profiles.gram())
     }
 
     /// Lower-cased word tokens (letters and digits), hashed (FNV-1a, stable across runs) into buckets.
