@@ -6,9 +6,9 @@ enum AttributionSummary {
     static func text(_ r: AttributionResult) -> String {
         var lines: [String] = []
         lines.append(r.question)
-        let references = r.references ?? [r.reference]
+        let references = r.namedReferences, alternatives = r.namedAlternativeReferences
         lines.append("  suspect \(r.suspect), reference\(references.count > 1 ? "s" : "") \(references.joined(separator: ", "))"
-            + ((r.alternativeReferences ?? r.alternativeReference.map { [$0] }).map { ", alternative reference\($0.count > 1 ? "s" : "") \($0.joined(separator: ", "))" } ?? "")
+            + (alternatives.isEmpty ? "" : ", alternative reference\(alternatives.count > 1 ? "s" : "") \(alternatives.joined(separator: ", "))")
             + ", controls \(r.controls.joined(separator: ", "))")
         lines.append("  \(r.probes) probes; responses: " + r.samples.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         lines.append("")

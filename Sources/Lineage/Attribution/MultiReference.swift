@@ -17,7 +17,7 @@ extension AttributionStudy {
         precondition(!results.isEmpty, "at least one study")
         guard results.count > 1 else {
             var single = results[0]
-            single.references = single.references ?? [single.reference]
+            single.references = single.namedReferences
             return single
         }
         let alpha = results[0].alpha

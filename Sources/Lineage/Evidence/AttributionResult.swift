@@ -41,6 +41,11 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     public var alternativeReference: String?
     /// Every alternative reference named: the lean is measured against their mean similarity.
     public var alternativeReferences: [String]? = nil
+
+    /// Every reference named, also in results written before `references` was kept.
+    public var namedReferences: [String] { references ?? [reference] }
+    /// Every alternative reference named (none: no difference-in-differences test).
+    public var namedAlternativeReferences: [String] { alternativeReferences ?? alternativeReference.map { [$0] } ?? [] }
     /// Share of the within-probe variance of pairwise similarity that answer length explained (and
     /// that was removed before testing); nil when the length adjustment was off.
     public var lengthExplainedVariance: Double?

@@ -52,8 +52,8 @@ struct ReportModel {
             verdictMeaning = [r.verdictExplanation, Self.meaning(of: r.verdict, alpha: r.alpha, power: r.power,
                                                                    rejects: "the suspect's answers are closer to the reference's than the controls explain",
                                                                    caveat: "It does not by itself prove that the suspect was trained on the reference's outputs: shared training data, a common ancestor or deliberate imitation can leave the same traces, and the size of the effect says nothing about how much data was used.")]
-            summary = [("suspect", r.suspect), ("reference", (r.references ?? [r.reference]).joined(separator: ", ")),
-                       ("alternative reference", (r.alternativeReferences ?? r.alternativeReference.map { [$0] })?.joined(separator: ", ") ?? "none"), ("controls", r.controls.joined(separator: ", ")),
+            summary = [("suspect", r.suspect), ("reference", r.namedReferences.joined(separator: ", ")),
+                       ("alternative reference", r.namedAlternativeReferences.isEmpty ? "none" : r.namedAlternativeReferences.joined(separator: ", ")), ("controls", r.controls.joined(separator: ", ")),
                        ("verdict", r.verdict.rawValue), ("α", Format.number(r.alpha)),
                        ("combined p-value", Format.p(r.pValue)), ("combination", r.combination),
                        ("effect", Format.interval(r.effect)), ("probes", String(r.probes))]

@@ -18,7 +18,7 @@ public enum ReportSubject: Sendable, Equatable {
     public var models: [String] {
         switch self {
         case .attribution(let result):
-            [result.suspect] + (result.references ?? [result.reference]) + (result.alternativeReferences ?? result.alternativeReference.map { [$0] } ?? []) + result.controls
+            [result.suspect] + result.namedReferences + result.namedAlternativeReferences + result.controls
         case .equality(let result): [result.modelA, result.modelB]
         case .comparison(let result): result.models
         }
