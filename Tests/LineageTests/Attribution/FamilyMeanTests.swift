@@ -56,6 +56,17 @@ import Testing
         return options
     }
 
+    /// `data` over other models: `models` names them, `keep` says whose lengths and identity claims
+    /// each takes, and `matrix` maps every per-probe (and per-family) similarity matrix.
+    static func remodelled(_ data: ProbeSimilarities, models: [String], keep: [Int], matrix: (Matrix) -> Matrix) -> ProbeSimilarities {
+        var out = ProbeSimilarities(
+            models: models, probes: data.probes, similarities: data.similarities.map(matrix),
+            logLengths: data.logLengths.map { l in keep.map { l[$0] } }, identityClaims: data.identityClaims.map { c in keep.map { c[$0] } },
+            cleaning: [:], samples: [:])
+        out.familySimilarities = data.familySimilarities.mapValues { $0.map(matrix) }
+        return out
+    }
+
     /// Independent construction: collapse each probe's matrix by hand to [S, R̄, Ā, C...], where row
     /// R̄ holds the mean over the references (Ā over the alternatives), and run the one-reference study
     /// on it. The family-mean study must give the same tests, p-values and effects.
@@ -77,21 +88,14 @@ import Testing
             }
             return out
         }
-        let keep = [0, 1, k + 1] + Array((k + j + 1)..<data.models.count)
-        var collapsed = ProbeSimilarities(
-            models: ["S", "R", "A"] + (0..<controls).map { "C\($0)" }, probes: data.probes,
-            similarities: data.similarities.map(collapse), logLengths: data.logLengths.map { l in keep.map { l[$0] } },
-            identityClaims: data.identityClaims.map { c in keep.map { c[$0] } }, cleaning: [:], samples: [:])
-        collapsed.familySimilarities = data.familySimilarities.mapValues { $0.map(collapse) }
+        let collapsed = Self.remodelled(data, models: ["S", "R", "A"] + (0..<controls).map { "C\($0)" },
+                                        keep: [0, 1, k + 1] + Array((k + j + 1)..<data.models.count), matrix: collapse)
 
         var family = Self.options(references: k, alternatives: j, controls: controls, seed: 7)
         family.adjustForLength = false
-        var single = AttributionOptions(suspect: "S", reference: "R", alternativeReference: "A", controls: (0..<controls).map { "C\($0)" })
-        single.replicates = 199
-        single.bootstrap = 199
-        single.seed = 7
-        single.referenceFamily = "OpenAI"
-        single.adjustForLength = false
+        var single = family
+        single.references = ["R"]
+        single.alternativeReferences = ["A"]
         let a = try AttributionStudy.analyse(options: family, similarities: data)
         let b = try AttributionStudy.analyse(options: single, similarities: collapsed)
         #expect(a.tests.count == b.tests.count)
@@ -144,11 +148,9 @@ import Testing
             let perReference = try (1...2).map { r -> AttributionResult in
                 // The one-reference study sees the same probes with the other reference left out.
                 let keep = [0, r] + Array(3..<data.models.count)
-                let single = ProbeSimilarities(
-                    models: keep.map { data.models[$0] }, probes: data.probes,
-                    similarities: data.similarities.map { m in Matrix(keep.map { x in keep.map { m[x, $0] } }) },
-                    logLengths: data.logLengths.map { l in keep.map { l[$0] } },
-                    identityClaims: data.identityClaims.map { c in keep.map { c[$0] } }, cleaning: [:], samples: [:])
+                let single = Self.remodelled(data, models: keep.map { data.models[$0] }, keep: keep) { m in
+                    Matrix(keep.map { x in keep.map { m[x, $0] } })
+                }
                 var o = options
                 o.references = ["R\(r)"]
                 return try AttributionStudy.analyse(options: o, similarities: single)
