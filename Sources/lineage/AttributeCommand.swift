@@ -139,6 +139,19 @@ struct AttributeCommand: ParsableCommand {
                                 + "diluted by the others; its p-value pays for the choice of family."))
     var wholeFingerprintOnly = false
 
+    @Flag(help: ArgumentHelp("Use only the references named, not also every other model of the reference's maker in the store.",
+                             discussion: "By default, on a store whose models are annotated (`lineage models annotate`), every model the store "
+                                + "annotates as the reference maker's own joins the references: a student may have learnt from any of them."))
+    var onlyNamedReferences = false
+
+    @Flag(help: ArgumentHelp("Allow the reference-centric test as primary when no alternative reference is named or can be chosen.",
+                             discussion: "That test asks only whether the suspect is nearer to the reference than every control, which a "
+                                + "better assistant passes and a weaker student fails; without this flag Lineage refuses such a study."))
+    var referenceCentric = false
+
+    @Option(help: "How many controls Lineage chooses from an annotated store when none is named (the nearest to the suspect in kind; more are added until they bracket it).")
+    var controlCount: Int = 8
+
     @Flag(help: "Print the result as one JSON object (schema lineage.attribution/v1).")
     var json = false
 
@@ -168,33 +181,63 @@ struct AttributeCommand: ParsableCommand {
         throw ExitCode(ExitCodes.code(for: result.verdict))
     }
 
-    /// The study (one per reference, combined, or one on their mean), and the responses of every
-    /// model named, read once for all studies and the report.
+    /// The panel (named roles kept, empty ones filled from the store's annotations), the study (one per
+    /// reference, combined, or one on their mean), the panel's fit in kind, and the responses of every
+    /// model used, read once for all studies and the report.
     func analyse(store: ResponseStore) throws -> (AttributionResult, [StoredResponse]) {
         do {
             let weights = try featureWeights.map { try FingerprintWeights(parsing: $0) }
             let named = [suspect] + references + alternativeReferences + controls
             try store.requireModels(named)
-            let responses = try store.responses(models: named)
-            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
-            func study(references: [String]) throws -> AttributionResult {
-                var options = AttributionOptions(suspect: suspect, references: references, alternativeReferences: alternativeReferences,
-                                                 controls: controls)
-                options.alpha = alpha
-                options.seed = seed
-                options.replicates = replicates
-                options.bootstrap = bootstrap
-                options.adjustForLength = !noLengthAdjustment
-                options.familyViews = !wholeFingerprintOnly
-                options.referenceFamily = referenceFamily
-                options.minimumControls = minimumControls
-                if let weights { options.weights = weights }
-                try options.validate()
-                return try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
+            let annotations = try store.annotations()
+            let known = Set(try store.modelNames())
+            let annotated = annotations.keys.filter { known.contains($0) }
+            let pool = Array(Set(named).union(annotated)).sorted()
+            let everything = try store.responses(models: pool)
+            let suspectProbes = Set(everything.lazy.filter { $0.model == suspect }.map(\.probeID))
+            let onSuspectProbes = everything.filter { suspectProbes.contains($0.probeID) }
+            let maker = referenceFamily ?? annotations[references[0]]?.maker ?? IdentityLexicon.family(ofModelNamed: references[0])?.name
+            let consensusModels = pool.filter { model in
+                let lineage = annotations[model]?.lineageMaker ?? IdentityLexicon.family(ofModelNamed: model)?.name
+                return lineage == nil || lineage!.lowercased() != maker?.lowercased()
             }
-            let result = referenceMean
-                ? try study(references: references)
-                : AttributionStudy.combine(try references.map { try study(references: [$0]) }, minimumControls: minimumControls)
+            let kinds = Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(onSuspectProbes, models: pool, consensusModels: consensusModels)
+                .map { ($0.model, $0) })
+            var builder = PanelBuilder()
+            builder.familyReferences = !onlyNamedReferences
+            builder.controlCount = controlCount
+            builder.allowReferenceCentric = referenceCentric
+            let panel = try builder.build(suspect: suspect, references: references, alternativeReferences: alternativeReferences,
+                                          controls: controls, annotations: annotations, kinds: kinds, referenceMaker: referenceFamily)
+            if panel.controls.isEmpty {
+                throw FingerprintError(description: "no control model: name at least one with --control (a model known not to be trained on "
+                    + "\(references[0])'s outputs), or annotate the store's models with `lineage models annotate` so that Lineage can choose them")
+            }
+            let models = panel.allModels
+            let responses = everything.filter { Set(models).contains($0.model) }
+            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
+            var options = AttributionOptions(suspect: suspect, references: panel.references, alternativeReferences: panel.alternativeReferences,
+                                             controls: panel.controls)
+            options.alpha = alpha
+            options.seed = seed
+            options.replicates = replicates
+            options.bootstrap = bootstrap
+            options.adjustForLength = !noLengthAdjustment
+            options.familyViews = !wholeFingerprintOnly
+            options.referenceFamily = referenceFamily ?? (panel.references.count > 1 ? maker : nil)
+            options.minimumControls = minimumControls
+            if let weights { options.weights = weights }
+            try options.validate()
+            var result = referenceMean || options.references.count == 1
+                ? try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
+                : try AttributionStudy.runEachReference(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
+            if let s = kinds[suspect] {
+                let fit = PanelFit.assess(suspect: s, controls: panel.controls.compactMap { kinds[$0] }, scale: Array(kinds.values))
+                result = result.applying(fit)
+            }
+            result.panel = panel
+            result.warnings += panel.notes.map { "panel: " + $0 }
+            result.measuredErrorRates = MeasuredErrorRate.lineageDev.isEmpty ? nil : MeasuredErrorRate.lineageDev
             return (result, responses)
         } catch let error as FingerprintError {
             printError(error.description)

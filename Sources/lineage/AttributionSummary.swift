@@ -11,9 +11,20 @@ enum AttributionSummary {
             + (alternatives.isEmpty ? "" : ", alternative reference\(alternatives.count > 1 ? "s" : "") \(alternatives.joined(separator: ", "))")
             + ", controls \(r.controls.joined(separator: ", "))")
         lines.append("  \(r.probes) probes; responses: " + r.samples.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        if let panel = r.panel, panel.members.contains(where: { $0.chosenBy == "lineage" }) {
+            lines.append("panel (chosen from the store's annotations where not named):")
+            for m in panel.members where m.role != .suspect {
+                lines.append("  \(m.role.rawValue) \(m.model) [\(m.chosenBy == "user" ? "named" : "chosen")]: \(m.reason)"
+                    + (m.chosenBy == "user" ? (m.annotation.map { "; \($0.summary)" } ?? "; not annotated") : ""))
+            }
+        }
+        if let fit = r.panelFit {
+            lines.append("panel fit: " + (fit.brackets ? "" : "NOT BRACKETED: ") + fit.explanation)
+        }
         lines.append("")
         lines.append("verdict: \(r.verdict.rawValue.uppercased())  (p = \(number(r.pValue)), alpha = \(number(r.alpha)))")
         lines.append("  " + r.verdictExplanation)
+        for rate in r.measuredErrorRates ?? [] { lines.append("  measured: " + rate.summary) }
         lines.append("effect: \(r.effect.description)")
         lines.append("  \(number(r.effect.estimate)) [\(number(r.effect.ciLow)), \(number(r.effect.ciHigh))] (\(Int(r.effect.level * 100))% CI, \(r.effect.method))")
         if let power = r.power {

@@ -118,6 +118,23 @@ public enum AttributionStudy {
         return try analyse(options: options, similarities: raw, catalog: catalog, command: command, store: store)
     }
 
+    /// One study per reference (`options.references`, each with the same suspect, alternatives and
+    /// controls), combined by `combine`. The fingerprints are built once, over every model of every study,
+    /// and each study reads its own models' cosines from them.
+    public static func runEachReference(options: AttributionOptions, responses: [StoredResponse], catalog: ProbeCatalog = ProbeCatalog(),
+                                        command: String = "", store: String = "") throws -> AttributionResult {
+        try options.validate()
+        var builder = FingerprintBuilder(weights: options.weights)
+        builder.keepFamilies = options.familyViews
+        let all = try builder.similarities(of: responses, models: options.models)
+        let studies = try options.references.map { reference in
+            var single = options
+            single.references = [reference]
+            return try analyse(options: single, similarities: all.restricted(to: single.models), catalog: catalog, command: command, store: store)
+        }
+        return combine(studies, minimumControls: options.minimumControls)
+    }
+
     /// The tests and the verdict on per-probe similarities whose models are `options.models`, in order.
     public static func analyse(options: AttributionOptions, similarities raw: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
                                command: String = "", store: String = "") throws -> AttributionResult {
@@ -216,28 +233,33 @@ public enum AttributionStudy {
             let v = views.count
             let outcome = PairedResampling.signFlipMaxT(effects: e, views: v, replicates: options.replicates, seed: testSeed)
             let binding = bindingIndex(outcome.pValues, outcome.observed)
-            let column = (0..<e.rows).map { Double(e[$0, binding * v]) }
+            // The effect shown is the view that carries the statistic against the binding control, so the
+            // effect, its interval and the p-value describe one and the same comparison.
+            let lead = outcome.largestView[binding]
+            let column = (0..<e.rows).map { Double(e[$0, binding * v + lead]) }
             let perControl = controlIndices.enumerated().map { k, c in
                 "\(options.models[c]): max-T p = \(formatNumber(outcome.pValues[k])), largest view \(views[outcome.largestView[k]].name) ("
                     + views.indices.map { "\(views[$0].name) t = \(formatNumber(outcome.standardized[k][$0])), p = \(formatNumber(outcome.viewPValues[k][$0]))" }
                         .joined(separator: ", ") + ")"
             }.joined(separator: "; ")
-            var test = finish(name: name, null: null, alternative: alternative, description: description, statistic: outcome.observed[binding],
+            var test = finish(name: name, null: null, alternative: alternative,
+                              description: description + " in the \(views[lead].name) view", statistic: outcome.observed[binding],
                           pValue: outcome.pValues.max()!, column: column, binding: binding, testSeed: testSeed,
                           method: "paired sign-flip max-T test over probes, one-sided, B = \(options.replicates), over \(v) views of the "
                               + "fingerprint (\(views.map(\.name).joined(separator: ", "))): per control, the statistic is the largest "
                               + "standardised mean (mean / root mean square over probes) over the views, and each sign flip applies to every view "
                               + "of a probe at once; intersection-union over controls (p = largest over controls; binding control: "
-                              + "\(options.models[controlIndices[binding]])). The statistic is in standardised units; the effect is the whole "
-                              + "fingerprint's. Per control: \(perControl)",
+                              + "\(options.models[controlIndices[binding]])). The statistic is in standardised units; the effect is the mean of the view "
+                              + "that carries it against the binding control (\(views[lead].name)). Per control: \(perControl)",
                           nullSample: thinnedNull(outcome.null, column: binding))
-            // Each family view against the binding control: its one-sided (1 − α) upper bound of the mean,
+            // Every other view against the binding control: its one-sided (1 − α) upper bound of the mean,
             // in its own probe-to-probe standard deviations, against the effect that matters.
-            let familyColumns = Matrix(rows: e.rows, columns: v - 1, values: (0..<e.rows).flatMap { p in (1..<v).map { e[p, binding * v + $0] } })
-            let means = PairedResampling.bootstrapMeans(effects: familyColumns, replicates: options.bootstrap, seed: testSeed &+ 2)
-            for j in 1..<v {
+            let others = (0..<v).filter { $0 != lead }
+            let otherColumns = Matrix(rows: e.rows, columns: others.count, values: (0..<e.rows).flatMap { p in others.map { e[p, binding * v + $0] } })
+            let means = PairedResampling.bootstrapMeans(effects: otherColumns, replicates: options.bootstrap, seed: testSeed &+ 2)
+            for (k, j) in others.enumerated() {
                 let sd = meanAndStandardDeviation((0..<e.rows).map { Double(e[$0, binding * v + j]) }).sd
-                let upper = PairedResampling.percentileInterval((0..<options.bootstrap).map { Double(means[$0, j - 1]) }.sorted(),
+                let upper = PairedResampling.percentileInterval((0..<options.bootstrap).map { Double(means[$0, k]) }.sorted(),
                                                                 level: 1 - 2 * options.alpha).high
                 if upper >= PowerAnalysis.standardizedEffectThatMatters * sd { test.viewsNotRuledOut.append(views[j].name) }
             }

@@ -60,6 +60,15 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     /// Failed, empty and truncated responses per model.
     public var dataQuality: DataQuality? = nil
 
+    // Added for attribution on annotated stores (issue 11).
+    /// How the panel was chosen: each model's role, whether the user named it or Lineage chose it, why,
+    /// and what the store knows about it.
+    public var panel: StudyPanel? = nil
+    /// Whether the controls bracket the suspect in kind (answer length, formatting, consensus).
+    public var panelFit: PanelFit? = nil
+    /// The method's measured error rates on labelled real data, printed beside the verdict.
+    public var measuredErrorRates: [MeasuredErrorRate]? = nil
+
     public init(question: String, suspect: String, reference: String, controls: [String], verdict: Verdict,
                 verdictExplanation: String, alpha: Double, pValue: Double, combination: String,
                 effect: EffectEstimate, probes: Int, samples: [String: Int], tests: [HypothesisTestResult],

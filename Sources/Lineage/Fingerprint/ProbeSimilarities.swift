@@ -56,3 +56,23 @@ public struct ProbeSimilarities: Sendable {
         return SimilarityMatrix(models: models, values: values.map { $0.map { $0 / count } })
     }
 }
+
+extension ProbeSimilarities {
+    /// The same probes' similarities among `subset` of the models (in `subset`'s order): the cosines
+    /// are unchanged, so several studies of overlapping panels share one featurisation.
+    public func restricted(to subset: [String]) -> ProbeSimilarities {
+        let index = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1, $0) })
+        let rows = subset.map { index[$0]! }
+        func slice(_ m: Matrix) -> Matrix {
+            var out = Matrix(rows: rows.count, columns: rows.count)
+            for (i, a) in rows.enumerated() { for (j, b) in rows.enumerated() { out[i, j] = m[a, b] } }
+            return out
+        }
+        var result = ProbeSimilarities(models: subset, probes: probes, similarities: similarities.map(slice),
+                                       logLengths: logLengths.map { l in rows.map { l[$0] } },
+                                       identityClaims: identityClaims.map { c in rows.map { c[$0] } },
+                                       cleaning: cleaning, samples: samples.filter { subset.contains($0.key) })
+        result.familySimilarities = familySimilarities.mapValues { $0.map(slice) }
+        return result
+    }
+}

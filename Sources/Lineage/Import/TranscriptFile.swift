@@ -140,6 +140,21 @@ struct TranscriptFile {
         return strings
     }
 
+    /// Conversation turns: a list of strings, or of objects whose `content` is the turn's text
+    /// (Arena-Hard-Auto writes `[{"content": "...", "token_len": 12}]`).
+    func turnTexts(_ object: [String: Any], _ key: String, line: Int) throws -> [String] {
+        if let list = object[key] as? [Any], !list.isEmpty, list.allSatisfy({ $0 is [String: Any] }) {
+            return try list.enumerated().map { position, element in
+                guard let content = (element as! [String: Any])["content"] as? String else {
+                    throw ImportError(file: path, line: line, "turn \(position + 1) of \"\(key)\" has no string \"content\"",
+                                      fix: "write each turn as a string, or as {\"content\": \"...\"}")
+                }
+                return content
+            }
+        }
+        return try strings(object, key, line: line)
+    }
+
     func integer(_ object: [String: Any], _ key: String, line: Int) throws -> Int? {
         guard let value = object[key], !(value is NSNull) else { return nil }
         guard let number = value as? NSNumber, let int = Int(exactly: number.doubleValue) else {

@@ -166,7 +166,7 @@ public struct TranscriptReader: Sendable {
                 }
                 choices = try list.enumerated().map { position, choice in
                     (try file.integer(choice, "index", line: line.number) ?? position,
-                     try file.strings(choice, "turns", line: line.number))
+                     try file.turnTexts(choice, "turns", line: line.number))
                 }
             }
             for choice in choices {
@@ -213,7 +213,7 @@ public struct TranscriptReader: Sendable {
             let id = try file.string(object, "question_id", line: line.number)!
             let turns: [String]
             if object["turns"] != nil {
-                turns = try file.strings(object, "turns", line: line.number)
+                turns = try file.turnTexts(object, "turns", line: line.number)
             } else if let text = try file.string(object, "text", line: line.number, required: false) {
                 turns = [text]
             } else {

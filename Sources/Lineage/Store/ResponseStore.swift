@@ -110,6 +110,7 @@ public final class ResponseStore: Sendable {
                     BEGIN SELECT RAISE(ABORT, 'responses are append-only'); END;
                 """)
         }
+        registerAnnotationMigration(&migrator)
         return migrator
     }
 

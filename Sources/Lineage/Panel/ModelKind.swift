@@ -1,0 +1,108 @@
+import Foundation
+
+/// What kind of answerer a model is, measured on its answers: how long it writes, how much it formats,
+/// and how close its answers come to what the other models say (a capability proxy).
+///
+/// A control stands for "a model like the suspect that did not learn from the reference". When the
+/// suspect writes much longer, much more formatted or much more mainstream answers than every control,
+/// a lean toward the reference may only say that it is a different kind of model: the verdict must not
+/// rest on such a panel (`PanelFit`).
+public struct ModelKind: Codable, Sendable, Equatable {
+    public var model: String
+    /// Mean over probes of log(1 + words in the answer).
+    public var logLength: Double
+    /// Mean over probes of the share of the answer's lines that are list items, headers, table rows or
+    /// code-fence lines.
+    public var format: Double
+    /// Mean over probes of the cosine between the answer's word counts and the mean of the other
+    /// models' normalised word counts on the same probe (leave-one-out consensus). Strong assistants
+    /// converge on the same content, weak models wander: a proxy for capability that needs no grader.
+    public var consensus: Double
+    public var probes: Int
+
+    /// The three measures in a fixed order, for distances and ranges.
+    public var measures: [Double] { [logLength, format, consensus] }
+    public static let measureNames = ["answer length", "formatting", "consensus (capability proxy)"]
+
+    /// Words in the answer, for people: exp(logLength) − 1.
+    public var typicalWords: Double { exp(logLength) - 1 }
+}
+
+public enum ModelKindProfiler {
+    /// Profiles `models` on their responses. The consensus of a probe is taken against the models of
+    /// `consensusModels` (a model is never compared with itself); models of the reference's own maker
+    /// should be left out of it, so that leaning toward the reference does not read as capability.
+    public static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String]) -> [ModelKind] {
+        let wanted = Set(models).union(consensusModels)
+        // probe → model → one answer's word counts (first sample), length and format share.
+        struct Answer { var counts: [String: Double]; var norm: Double; var logLength: Double; var format: Double }
+        var byProbe: [Int64: [String: Answer]] = [:]
+        for response in responses where wanted.contains(response.model) {
+            if byProbe[response.probeID]?[response.model] != nil { continue }
+            let text = response.turns.joined(separator: "\n")
+            var counts: [String: Double] = [:]
+            var words = 0
+            for word in text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
+                counts[String(word), default: 0] += 1
+                words += 1
+            }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            let structured = lines.filter(isStructured).count
+            let norm = counts.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            byProbe[response.probeID, default: [:]][response.model] = Answer(
+                counts: counts, norm: norm, logLength: log1p(Double(words)),
+                format: lines.isEmpty ? 0 : Double(structured) / Double(lines.count))
+        }
+        let consensusSet = Set(consensusModels)
+        var sums: [String: (length: Double, format: Double, consensus: Double, consensusProbes: Int, probes: Int)] = [:]
+        for answers in byProbe.values {
+            // The mean of the consensus models' normalised word vectors on this probe.
+            var centroid: [String: Double] = [:]
+            var members = 0
+            for (model, answer) in answers where consensusSet.contains(model) && answer.norm > 0 {
+                members += 1
+                for (word, count) in answer.counts { centroid[word, default: 0] += count / answer.norm }
+            }
+            for model in models {
+                guard let answer = answers[model] else { continue }
+                var entry = sums[model] ?? (0, 0, 0, 0, 0)
+                entry.length += answer.logLength
+                entry.format += answer.format
+                entry.probes += 1
+                let own = consensusSet.contains(model) && answer.norm > 0
+                let others = members - (own ? 1 : 0)
+                if others > 0, answer.norm > 0 {
+                    var dot = 0.0, squared = 0.0
+                    for (word, total) in centroid {
+                        let rest = total - (own ? (answer.counts[word] ?? 0) / answer.norm : 0)
+                        squared += rest * rest
+                        if let count = answer.counts[word] { dot += count * rest }
+                    }
+                    if squared > 0 {
+                        entry.consensus += dot / (answer.norm * squared.squareRoot())
+                        entry.consensusProbes += 1
+                    }
+                }
+                sums[model] = entry
+            }
+        }
+        return models.compactMap { model in
+            guard let s = sums[model], s.probes > 0 else { return nil }
+            return ModelKind(model: model, logLength: s.length / Double(s.probes), format: s.format / Double(s.probes),
+                             consensus: s.consensusProbes > 0 ? s.consensus / Double(s.consensusProbes) : 0, probes: s.probes)
+        }
+    }
+
+    static func isStructured(_ line: Substring) -> Bool {
+        let t = line.drop { $0 == " " || $0 == "\t" }
+        guard let first = t.first else { return false }
+        if t.hasPrefix("```") || t.hasPrefix("#") || t.hasPrefix("|") { return true }
+        if (first == "-" || first == "*" || first == "•") && t.dropFirst().first == " " { return true }
+        let digits = t.prefix { $0.isNumber }
+        if !digits.isEmpty, digits.count <= 3 {
+            let rest = t.dropFirst(digits.count)
+            if rest.hasPrefix(". ") || rest.hasPrefix(") ") { return true }
+        }
+        return false
+    }
+}

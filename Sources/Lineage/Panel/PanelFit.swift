@@ -1,0 +1,86 @@
+import Foundation
+
+/// Whether the control panel brackets the suspect in kind: on each measure of `ModelKind`, the
+/// suspect lies within the controls' range (widened by `tolerance` of the measure's spread over the
+/// models profiled).
+///
+/// A verdict rests on "S leans toward R more than models like S that did not learn from R". When S
+/// lies outside the controls' range, "like S" fails: a strong assistant measured against weak SFT
+/// models may lean toward a strong reference for being strong, and a weak student measured against
+/// strong assistants may fail to lean for being weak. Neither `evidence` nor `no-evidence` can then be
+/// claimed; the verdict is at most `inconclusive`, and says which measure fails.
+public struct PanelFit: Codable, Sendable, Equatable {
+    public struct Measure: Codable, Sendable, Equatable {
+        public var name: String
+        public var suspect: Double
+        public var controlsLow: Double
+        public var controlsHigh: Double
+        /// How far outside the range still counts as inside.
+        public var tolerance: Double
+        public var inside: Bool
+
+    }
+
+    /// The widening of the controls' range, as a share of the measure's standard deviation over every
+    /// model profiled (fixed before the lineage-dev evaluation; see scripts/evaluate-lineage-dev).
+    public static let tolerance = 0.25
+
+    public var suspect: ModelKind
+    public var controls: [ModelKind]
+    public var measures: [Measure]
+    public var brackets: Bool
+    /// In plain words: which measures put the suspect outside the panel.
+    public var explanation: String
+
+    /// `scale`: every model profiled, whose spread sets the tolerance (at least the suspect and controls).
+    public static func assess(suspect: ModelKind, controls: [ModelKind], scale: [ModelKind]) -> PanelFit {
+        let population = scale.isEmpty ? [suspect] + controls : scale
+        var measures: [Measure] = []
+        for (i, name) in ModelKind.measureNames.enumerated() {
+            let values = population.map { $0.measures[i] }
+            let mean = values.reduce(0, +) / Double(max(1, values.count))
+            let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, values.count - 1))).squareRoot()
+            let low = controls.map { $0.measures[i] }.min() ?? .nan, high = controls.map { $0.measures[i] }.max() ?? .nan
+            let tolerance = tolerance * sd
+            let x = suspect.measures[i]
+            measures.append(Measure(name: name, suspect: x, controlsLow: low, controlsHigh: high, tolerance: tolerance,
+                                    inside: !controls.isEmpty && x >= low - tolerance && x <= high + tolerance))
+        }
+        let outside = measures.filter { !$0.inside }
+        let explanation: String
+        if controls.isEmpty {
+            explanation = "no control could be profiled"
+        } else if outside.isEmpty {
+            explanation = "the controls bracket \(suspect.model) in answer length, formatting and consensus"
+        } else {
+            explanation = outside.map { m in
+                let side = m.suspect > m.controlsHigh ? "above" : "below"
+                return "\(suspect.model)'s \(m.name) (\(describe(m.name, m.suspect))) lies \(side) every control's "
+                    + "(\(describe(m.name, m.controlsLow)) to \(describe(m.name, m.controlsHigh)))"
+            }.joined(separator: "; ")
+        }
+        return PanelFit(suspect: suspect, controls: controls, measures: measures, brackets: outside.isEmpty, explanation: explanation)
+    }
+
+    static func describe(_ measure: String, _ value: Double) -> String {
+        measure == ModelKind.measureNames[0] ? "about \(Int((exp(value) - 1).rounded())) words" : String(format: "%.3f", value)
+    }
+}
+
+extension AttributionResult {
+    /// The result with the panel's fit recorded and, when the controls do not bracket the suspect, the
+    /// verdict capped at `inconclusive` with the reason.
+    public func applying(_ fit: PanelFit) -> AttributionResult {
+        var out = self
+        out.panelFit = fit
+        guard !fit.brackets, verdict != .inconclusive else { return out }
+        let was = verdict
+        out.verdict = .inconclusive
+        out.verdictExplanation = "Inconclusive: the controls do not bracket \(suspect) in kind (\(fit.explanation)), so \"\(suspect) leans toward "
+            + "\(namedReferences.joined(separator: ", ")) more than models like it\" cannot be told from \"\(suspect) is a different kind of model\". "
+            + "The tests alone would have said \(was.rawValue): " + verdictExplanation
+            + " Add controls like \(suspect) (`lineage controls --suspect \(suspect) --reference \(reference)` ranks the candidates)."
+        out.warnings.append("panel: \(fit.explanation); the verdict is capped at inconclusive")
+        return out
+    }
+}

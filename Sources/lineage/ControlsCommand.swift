@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+struct ControlsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controls",
+        abstract: "Rank the store's candidate controls for a suspect and a reference, and explain the ranking.",
+        discussion: """
+        A control must be a model known not to be trained on the reference maker's
+        outputs (from `lineage models annotate`), and like the suspect in kind:
+        answer length, formatting, and consensus with the other models' answers
+        (a capability proxy). This command shows the panel `lineage attribute`
+        would choose, every candidate it left out and why, and each candidate's
+        own lean toward the reference (relative to the alternative reference): a
+        control that leans toward the reference may itself have learnt from it,
+        and hides such learning in the suspect.
+
+        Example:
+          lineage controls --suspect vicuna-13b-v1.3 --reference gpt-3.5-turbo
+        """)
+
+    @Option(help: "The model suspected of being trained on the reference's outputs.")
+    var suspect: String
+
+    @Option(help: "The reference model.")
+    var reference: String
+
+    @Option(name: .customLong("alternative-reference"), help: ArgumentHelp("An alternative reference (default: chosen as attribute would).", valueName: "model"))
+    var alternativeReferences: [String] = []
+
+    @Option(help: "How many controls to choose.")
+    var controlCount: Int = 8
+
+    @Flag(help: "Print JSON (the panel, schema lineage.panel/v1).")
+    var json = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    struct Listing: Encodable {
+        let schema = "lineage.panel/v1"
+        let panel: StudyPanel
+        let fit: PanelFit?
+        let leans: [String: Double]
+    }
+
+    func run() throws {
+        let store = try storeOptions.open()
+        do {
+            try store.requireModels([suspect, reference] + alternativeReferences)
+            let annotations = try store.annotations()
+            let known = Set(try store.modelNames())
+            let pool = Array(Set([suspect, reference] + alternativeReferences).union(annotations.keys.filter { known.contains($0) })).sorted()
+            let everything = try store.responses(models: pool)
+            let suspectProbes = Set(everything.lazy.filter { $0.model == suspect }.map(\.probeID))
+            let responses = everything.filter { suspectProbes.contains($0.probeID) }
+            let maker = annotations[reference]?.maker ?? IdentityLexicon.family(ofModelNamed: reference)?.name
+            let consensus = pool.filter { (annotations[$0]?.lineageMaker ?? "").lowercased() != maker?.lowercased() }
+            let kinds = Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(responses, models: pool, consensusModels: consensus).map { ($0.model, $0) })
+            var builder = PanelBuilder()
+            builder.controlCount = controlCount
+            builder.allowReferenceCentric = true
+            let panel = try builder.build(suspect: suspect, references: [reference], alternativeReferences: alternativeReferences, controls: [],
+                                          annotations: annotations, kinds: kinds)
+            let fit = kinds[suspect].map { PanelFit.assess(suspect: $0, controls: panel.controls.compactMap { kinds[$0] }, scale: Array(kinds.values)) }
+            // Each candidate's own lean toward the reference, relative to the alternative: mean over probes.
+            let candidates = panel.controls + panel.excluded.map(\.model)
+            let alternative = panel.alternativeReferences.first
+            let models = [reference] + (alternative.map { [$0] } ?? []) + candidates.filter { $0 != reference && $0 != alternative }
+            var leans: [String: Double] = [:]
+            if models.count > 1 {
+                let similarities = try FingerprintBuilder().similarities(of: responses, models: models)
+                for (i, model) in models.enumerated() where i > (alternative == nil ? 0 : 1) {
+                    let toward = similarities.series(i, 0), away = alternative == nil ? nil : similarities.series(i, 1)
+                    leans[model] = zip(toward, away ?? toward.map { _ in 0 }).map { $0 - $1 }.reduce(0, +) / Double(max(1, toward.count))
+                }
+            }
+            if json {
+                print(try jsonString(Listing(panel: panel, fit: fit, leans: leans)))
+                return
+            }
+            print("Controls for \(suspect) against \(reference) (maker: \(panel.referenceMaker ?? "unknown"))")
+            print("references: \(panel.references.joined(separator: ", "))")
+            print("alternative reference: \(panel.alternativeReferences.first ?? "none")")
+            func line(_ m: StudyPanel.Member) -> String {
+                let lean = leans[m.model].map { String(format: "lean %+.4f", $0) } ?? "lean –"
+                return "  \(m.model)  [\(lean)]  \(m.reason)"
+            }
+            print("chosen controls (nearest in kind first):")
+            for m in panel.members where m.role == .control { print(line(m)) }
+            if let fit { print("fit: \(fit.explanation)") }
+            if !panel.excluded.isEmpty {
+                print("left out:")
+                for m in panel.excluded { print(line(m)) }
+            }
+            print("lean: mean over probes of s(C, \(reference))" + (alternative.map { " − s(C, \($0))" } ?? "")
+                  + "; a candidate that leans more than the others may itself have learnt from \(reference).")
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
+    }
+}
