@@ -76,7 +76,7 @@ struct ControlsCommand: ParsableCommand {
                 }
             }
             if json {
-                print(try jsonString(Listing(panel: panel, fit: fit, leans: leans)))
+                print(try LineageJSON.string(Listing(panel: panel, fit: fit, leans: leans)))
                 return
             }
             print("Controls for \(suspect) against \(reference) (maker: \(panel.referenceMaker ?? "unknown"))")

@@ -32,7 +32,7 @@ struct ModelsListCommand: ParsableCommand {
         let models = try store.modelSummaries()
         let annotations = try store.annotations()
         if json {
-            print(try jsonString(Listing(store: store.path, models: models, annotations: annotations.keys.sorted().map { annotations[$0]! })))
+            print(try LineageJSON.string(Listing(store: store.path, models: models, annotations: annotations.keys.sorted().map { annotations[$0]! })))
             return
         }
         if models.isEmpty {
@@ -148,7 +148,7 @@ struct ModelsAnnotateCommand: ParsableCommand {
         let kept = includeAbsent ? annotations : annotations.filter { known.contains($0.model) }
         try store.annotate(kept)
         let skipped = annotations.count - kept.count
-        printError("annotated \(kept.count) model\(kept.count == 1 ? "" : "s") in \(store.path)"
-                   + (skipped > 0 ? "; \(skipped) not in the store were left out (--include-absent records them)" : ""))
+        FileHandle.standardError.write(Data(("annotated \(kept.count) model\(kept.count == 1 ? "" : "s") in \(store.path)"
+                   + (skipped > 0 ? "; \(skipped) not in the store were left out (--include-absent records them)" : "") + "\n").utf8))
     }
 }
