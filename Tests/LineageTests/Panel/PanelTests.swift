@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+@testable import Lineage
+
+@Suite struct ModelLabelsTests {
+    @Test func lineageDevGroupsBecomeAnnotations() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("lineage.json", """
+            {"datasets": {"a": {"models": [
+              {"model": "gpt-4", "group": "teacher_openai", "evidence": "OpenAI API"},
+              {"model": "claude-v1", "group": "frontier_anthropic"},
+              {"model": "vicuna", "group": "student_openai", "teacher": "ChatGPT"},
+              {"model": "nemo", "group": "student_mistral"},
+              {"model": "athene", "group": "derived_meta"},
+              {"model": "dolly", "group": "control_human", "upstream": {"repo": "r", "path": "p"}},
+              {"model": "llama", "group": "control_base"},
+              {"model": "snorkel", "group": "control_self"},
+              {"model": "koala", "group": "mixed"},
+              {"model": "lima", "group": "unknown_provenance"}]}}}
+            """)
+        let byModel = Dictionary(uniqueKeysWithValues: try ModelLabels.read(path: path).map { ($0.model, $0) })
+        #expect(byModel["gpt-4"] == ModelAnnotation(model: "gpt-4", maker: "OpenAI", trainedOn: .original, source: "OpenAI API",
+                                                    note: "lineage-dev group teacher_openai"))
+        #expect(byModel["vicuna"]?.trainedOn == .distilled && byModel["vicuna"]?.teacher == "OpenAI")
+        #expect(byModel["nemo"]?.teacher == "Mistral")
+        #expect(byModel["athene"]?.trainedOn == .derived && byModel["athene"]?.teacher == "Meta")
+        #expect(byModel["dolly"]?.trainedOn == .human && byModel["dolly"]?.source == "r:p")
+        #expect(byModel["llama"]?.trainedOn == .base)
+        #expect(byModel["snorkel"]?.trainedOn == .selfTuned)
+        #expect(byModel["koala"]?.trainedOn == .mixed)
+        #expect(byModel["lima"]?.trainedOn == .undisclosed)
+    }
+
+    @Test func jsonLinesErrorsNameTheLine() throws {
+        let folder = try TemporaryFolder()
+        let good = #"{"model": "dolly", "maker": "Databricks", "trained_on": "human", "source": "https://example.org"}"#
+        let path = try folder.write("labels.jsonl", good + "\n\n" + #"{"model": "x", "trained_on": "distilled"}"# + "\n")
+        do {
+            _ = try ModelLabels.read(path: path)
+            Issue.record("a distilled model without a teacher was accepted")
+        } catch let error as ImportError {
+            #expect(error.description.contains("labels.jsonl:3:") && error.description.contains("teacher"))
+        }
+        let ok = try folder.write("ok.jsonl", good + "\n")
+        #expect(try ModelLabels.read(path: ok) == [ModelAnnotation(model: "dolly", maker: "Databricks", trainedOn: .human, source: "https://example.org")])
+        let unknown = try folder.write("bad.jsonl", #"{"model": "x", "trained_on": "vibes"}"#)
+        #expect(throws: ImportError.self) { try ModelLabels.read(path: unknown) }
+    }
+
+    @Test func annotationsRoundTripThroughTheStore() throws {
+        let folder = try TemporaryFolder()
+        let store = try folder.store()
+        let a = ModelAnnotation(model: "m", maker: "Meta", trainedOn: .derived, teacher: "Meta", source: "card", note: "n")
+        try store.annotate([a])
+        #expect(try store.annotations() == ["m": a])
+        var b = a
+        b.trainedOn = .human
+        try store.annotate([b])
+        #expect(try store.annotations() == ["m": b])
+    }
+}
+
+@Suite struct ControlEligibilityTests {
+    @Test func eligibilityFollowsTheTrainingData() {
+        func a(_ t: ModelAnnotation.TrainingData, maker: String? = nil, teacher: String? = nil) -> ModelAnnotation {
+            ModelAnnotation(model: "x", maker: maker, trainedOn: t, teacher: teacher)
+        }
+        #expect(a(.human).isControl(forReferenceMaker: "OpenAI"))
+        #expect(a(.base).isControl(forReferenceMaker: "OpenAI"))
+        #expect(a(.selfTuned).isControl(forReferenceMaker: "OpenAI"))
+        #expect(a(.original, maker: "Anthropic").isControl(forReferenceMaker: "OpenAI"))
+        #expect(!a(.original, maker: "OpenAI").isControl(forReferenceMaker: "openai"))
+        #expect(!a(.original).isControl(forReferenceMaker: "OpenAI"))
+        #expect(a(.distilled, teacher: "Mistral").isControl(forReferenceMaker: "OpenAI"))
+        #expect(!a(.distilled, teacher: "OpenAI").isControl(forReferenceMaker: "OpenAI"))
+        #expect(!a(.derived, teacher: "Meta").isControl(forReferenceMaker: "Meta"))
+        #expect(!a(.mixed).isControl(forReferenceMaker: "OpenAI"))
+        #expect(!a(.undisclosed).isControl(forReferenceMaker: "OpenAI"))
+    }
+}
+
+@Suite struct ModelKindTests {
+    static func response(_ model: String, probe: Int, _ text: String) -> StoredResponse {
+        let content = ProbeContent(turns: ["prompt \(probe)"])
+        return StoredResponse(id: Int64(probe * 100 + model.count), model: model, probeID: Int64(probe), probeHash: content.contentHash,
+                              probe: content, sampleIndex: 0, parameters: SamplingParameters(), turns: [text], finishReason: nil,
+                              contentHash: "\(model)-\(probe)")
+    }
+
+    /// Length, format and consensus against a hand computation.
+    @Test func measuresMatchAHandComputation() throws {
+        let responses = [
+            Self.response("a", probe: 1, "red red blue"),
+            Self.response("b", probe: 1, "red blue"),
+            Self.response("c", probe: 1, "- green\n- red\nplain line"),
+        ]
+        let kinds = Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(responses, models: ["a", "b", "c"], consensusModels: ["a", "b", "c"])
+            .map { ($0.model, $0) })
+        let a = try #require(kinds["a"]), c = try #require(kinds["c"])
+        #expect(abs(a.logLength - log1p(3)) < 1e-12)
+        #expect(abs(c.logLength - log1p(4)) < 1e-12)
+        #expect(a.format == 0 && abs(c.format - 2.0 / 3.0) < 1e-12)
+        // a = (red 2, blue 1); its leave-one-out centroid is b/|b| + c/|c|, with b = (red 1, blue 1).
+        let b = [1.0, 1.0].map { $0 / 2.0.squareRoot() }            // red, blue
+        // c's words: "green", "red", "plain", "line" once each: |c| = 2.
+        let centroid: [String: Double] = ["red": b[0] + 0.5, "blue": b[1], "green": 0.5, "plain": 0.5, "line": 0.5]
+        let norm = centroid.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let expected = (2 * centroid["red"]! + 1 * centroid["blue"]!) / (5.0.squareRoot() * norm)
+        #expect(abs(a.consensus - expected) < 1e-12)
+    }
+
+    @Test func panelFitCapsTheVerdictWhenTheSuspectLiesOutside() throws {
+        func kind(_ m: String, _ l: Double, _ f: Double, _ c: Double) -> ModelKind {
+            ModelKind(model: m, logLength: l, format: f, consensus: c, probes: 10)
+        }
+        let controls = [kind("c1", 4, 0.1, 0.3), kind("c2", 5, 0.3, 0.5)]
+        let inside = PanelFit.assess(suspect: kind("s", 4.5, 0.2, 0.4), controls: controls, scale: [])
+        #expect(inside.brackets)
+        let outside = PanelFit.assess(suspect: kind("s", 7, 0.2, 0.4), controls: controls, scale: [])
+        #expect(!outside.brackets && outside.explanation.contains("answer length") && outside.explanation.contains("above"))
+        let study = try FakeStudy().attribution
+        #expect(study.verdict != .inconclusive)
+        let capped = study.applying(outside)
+        #expect(capped.verdict == .inconclusive && capped.verdictExplanation.contains("do not bracket"))
+        #expect(study.applying(inside).verdict == study.verdict)
+    }
+}
+
+@Suite struct PanelBuilderTests {
+    static let annotations: [String: ModelAnnotation] = Dictionary(uniqueKeysWithValues: [
+        ModelAnnotation(model: "gpt-a", maker: "OpenAI", trainedOn: .original),
+        ModelAnnotation(model: "gpt-b", maker: "OpenAI", trainedOn: .original),
+        ModelAnnotation(model: "claude-short", maker: "Anthropic", trainedOn: .original),
+        ModelAnnotation(model: "claude-long", maker: "Anthropic", trainedOn: .original),
+        ModelAnnotation(model: "gemini", maker: "Google", trainedOn: .original),
+        ModelAnnotation(model: "human-1", trainedOn: .human),
+        ModelAnnotation(model: "human-2", trainedOn: .human),
+        ModelAnnotation(model: "human-long", trainedOn: .human),
+        ModelAnnotation(model: "base", trainedOn: .base),
+        ModelAnnotation(model: "gpt-student", trainedOn: .distilled, teacher: "OpenAI"),
+        ModelAnnotation(model: "claude-student", trainedOn: .distilled, teacher: "Anthropic"),
+        ModelAnnotation(model: "mystery", trainedOn: .undisclosed),
+    ].map { ($0.model, $0) })
+
+    static func kinds() -> [String: ModelKind] {
+        let lengths: [String: Double] = ["suspect": 5, "gpt-a": 6, "gpt-b": 6.2, "claude-short": 5.1, "claude-long": 7, "gemini": 6.5,
+                                         "human-1": 4.6, "human-2": 5.4, "human-long": 6.9, "base": 3, "gpt-student": 5,
+                                         "claude-student": 5, "mystery": 5]
+        return lengths.mapValues { _ in ModelKind(model: "", logLength: 0, format: 0.2, consensus: 0.4, probes: 10) }
+            .reduce(into: [:]) { out, entry in
+                out[entry.key] = ModelKind(model: entry.key, logLength: lengths[entry.key]!, format: 0.2, consensus: 0.4, probes: 10)
+            }
+    }
+
+    @Test func bareQuestionGetsTheExpertPanel() throws {
+        var builder = PanelBuilder()
+        builder.controlCount = 2
+        let panel = try builder.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                      annotations: Self.annotations, kinds: Self.kinds())
+        #expect(panel.references == ["gpt-a", "gpt-b"])
+        // The other maker's model nearest in kind (length 5.1 against the suspect's 5).
+        #expect(panel.alternativeReferences == ["claude-short"])
+        // Never a student of the reference's maker, an undisclosed model, or the alternative's lineage.
+        #expect(!panel.controls.contains("gpt-student") && !panel.controls.contains("mystery"))
+        #expect(!panel.controls.contains("claude-student") && !panel.controls.contains("claude-long"))
+        // The two nearest (human-1 at 0.4, human-2 at 0.4) bracket the suspect already.
+        #expect(Set(panel.controls) == ["human-1", "human-2"])
+        #expect(panel.members.filter { $0.chosenBy == "lineage" }.allSatisfy { !$0.reason.isEmpty })
+        #expect(panel.excluded.contains { $0.model == "gpt-student" })
+    }
+
+    @Test func controlsAreWidenedUntilTheyBracketTheSuspect() throws {
+        var builder = PanelBuilder()
+        builder.controlCount = 1
+        var kinds = Self.kinds()
+        kinds["human-2"]!.logLength = 4.8     // both nearest controls now lie below the suspect
+        let panel = try builder.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                      annotations: Self.annotations, kinds: kinds)
+        let lengths = panel.controls.map { kinds[$0]!.logLength }
+        #expect(lengths.contains { $0 >= 5 } && lengths.contains { $0 <= 5 })
+    }
+
+    @Test func namedRolesWinAndOddControlsAreNoted() throws {
+        let panel = try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: ["gemini"],
+                                             controls: ["gpt-student", "human-1"], annotations: Self.annotations, kinds: Self.kinds())
+        #expect(panel.alternativeReferences == ["gemini"] && panel.controls == ["gpt-student", "human-1"])
+        #expect(panel.notes.contains { $0.contains("gpt-student") })
+        var only = PanelBuilder()
+        only.familyReferences = false
+        #expect(try only.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: ["gemini"], controls: ["human-1"],
+                               annotations: Self.annotations, kinds: Self.kinds()).references == ["gpt-a"])
+    }
+
+    @Test func refusesWithAFixWhenNoSoundPanelExists() throws {
+        #expect(throws: FingerprintError.self) {
+            try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: ["x"],
+                                     annotations: [:], kinds: [:])
+        }
+        var centric = PanelBuilder()
+        centric.allowReferenceCentric = true
+        let panel = try centric.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: ["x"],
+                                      annotations: [:], kinds: [:])
+        #expect(panel.alternativeReferences.isEmpty && panel.controls == ["x"])
+    }
+}
+
+@Suite struct RestrictedSimilaritiesTests {
+    @Test func aSubsetReadsTheSameCosines() throws {
+        var generator = SeededGenerator(seed: 42)
+        let models = ["a", "b", "c", "d"]
+        let similarities = (0..<3).map { _ -> Matrix in
+            var m = Matrix(rows: 4, columns: 4)
+            for i in 0..<4 { for j in 0...i { let v = Float.random(in: -1...1, using: &generator); m[i, j] = v; m[j, i] = v } }
+            return m
+        }
+        let probes = (0..<3).map { ProbeSimilarities.Probe(probeID: Int64($0), probeHash: "h\($0)", turns: 1) }
+        let full = ProbeSimilarities(models: models, probes: probes, similarities: similarities,
+                                     logLengths: (0..<3).map { p in (0..<4).map { Float(p * 10 + $0) } },
+                                     identityClaims: (0..<3).map { _ in (0..<4).map { [$0 == 2] } }, cleaning: [:],
+                                     samples: ["a": 1, "b": 2, "c": 3, "d": 4])
+        let sub = full.restricted(to: ["d", "b"])
+        for p in 0..<3 {
+            #expect(sub.similarities[p][0, 1] == similarities[p][3, 1])
+            #expect(sub.similarities[p][0, 0] == similarities[p][3, 3])
+            #expect(sub.logLengths[p] == [Float(p * 10 + 3), Float(p * 10 + 1)])
+        }
+        #expect(sub.samples == ["b": 2, "d": 4] && sub.models == ["d", "b"])
+    }
+}
