@@ -14,8 +14,8 @@ enum AttributionSummary {
         if let panel = r.panel, panel.members.contains(where: { $0.chosenBy == "lineage" }) {
             lines.append("panel (chosen from the store's annotations where not named):")
             for m in panel.members where m.role != .suspect {
-                lines.append("  \(m.role.rawValue) \(m.model) [\(m.chosenBy == "user" ? "named" : "chosen")]: \(m.reason)"
-                    + (m.chosenBy == "user" ? (m.annotation.map { "; \($0.summary)" } ?? "; not annotated") : ""))
+                lines.append("  \(m.role.rawValue) \(m.model) [\(m.chosenBy == "user" ? "named" : "chosen")]: \(m.reason); "
+                    + (m.annotation?.summary ?? "not annotated"))
             }
         }
         if let fit = r.panelFit {

@@ -166,7 +166,7 @@ public struct PanelBuilder: Sendable {
             }
             for model in chosen {
                 members.append(member(model, .control, "lineage",
-                    "\(annotations[model]!.summary); distance in kind to \(suspect) \(String(format: "%.2f", distance(model))) standard deviations"))
+                    "not trained on \(maker!)'s outputs by its annotation; distance in kind to \(suspect) \(String(format: "%.2f", distance(model))) standard deviations"))
             }
             for model in eligible where !chosen.contains(model) {
                 excluded.append(member(model, .control, "lineage", "eligible, but further from \(suspect) in kind (\(String(format: "%.2f", distance(model))) sd)"))

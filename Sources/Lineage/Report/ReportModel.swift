@@ -60,7 +60,28 @@ struct ReportModel {
             tests = r.tests
             overallEffect = r.effect
             power = r.power
-            controls = r.controls.map { ($0, r.controlDiagnostics[$0]) }
+            if let fit = r.panelFit {
+                summary.append(("panel fit in kind", (fit.brackets ? "" : "not bracketed (verdict capped at inconclusive): ") + fit.explanation))
+            }
+            if let panel = r.panel {
+                let chosen = panel.members.filter { $0.chosenBy == "lineage" }.count
+                summary.append(("panel", chosen == 0 ? "every model named by the user"
+                    : "\(chosen) model\(chosen == 1 ? "" : "s") chosen by Lineage from the store's annotations (reasons under Controls and in result.json)"))
+                for m in panel.members where m.role == .reference || m.role == .alternativeReference {
+                    summary.append(("\(m.role.rawValue) \(m.model)", [m.annotation?.summary ?? "not annotated", m.chosenBy == "lineage" ? m.reason : "named by the user"]
+                        .joined(separator: "; ")))
+                }
+            }
+            for rate in r.measuredErrorRates ?? [] {
+                summary.append(("measured error rates", rate.summary + " (" + rate.source + ")"))
+            }
+            let members = Dictionary((r.panel?.members ?? []).map { ($0.model, $0) }, uniquingKeysWith: { a, _ in a })
+            controls = r.controls.map { c in
+                let member = members[c]
+                let parts = [member.map { ($0.annotation?.summary ?? "not annotated") + ($0.chosenBy == "lineage" ? " — chosen: " + $0.reason : "") },
+                             r.controlDiagnostics[c]].compactMap { $0 }
+                return (c, parts.isEmpty ? nil : parts.joined(separator: "; "))
+            }
             probes = r.probes
             samples = r.samples
             probeSets = r.probeSets

@@ -28,6 +28,9 @@ struct LineageDevImportTests {
         #expect(labels.isSubset(of: names), "missing: \(labels.subtracting(names))")
         let second = try TranscriptImporter().importFiles(files, into: store, command: "test")
         #expect(second.added == 0 && second.alreadyStored == expected)
+        // Every labelled model gets an annotation from the labels files.
+        let annotations = try LineageDev.labelFiles(in: root).flatMap { try ModelLabels.read(path: $0) }
+        #expect(labels.isSubset(of: Set(annotations.map(\.model))))
     }
 }
 
@@ -40,18 +43,27 @@ enum LineageDev {
     }
 
     static func answerFiles(in root: URL) -> [String] {
-        ["mt_bench/model_answer", "arena_bench_v1/model_answer", "vicuna_bench/answer"].flatMap { sub -> [String] in
+        ["mt_bench/model_answer", "arena_bench_v1/model_answer", "vicuna_bench/answer", "arena_hard_v01/model_answer"].flatMap { sub -> [String] in
             let dir = root.appendingPathComponent(sub)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
             return names.filter { $0.hasSuffix(".jsonl") }.sorted().map { dir.appendingPathComponent($0).path }
         }
     }
 
-    /// Model names of `lineage.json`, which match the answer files' names.
+    /// The labels files: `lineage.json`, and a dataset's own (`arena_hard_v01/lineage.json`) where it has one.
+    static func labelFiles(in root: URL) -> [String] {
+        [root.appendingPathComponent("lineage.json").path, root.appendingPathComponent("arena_hard_v01/lineage.json").path]
+            .filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Model names of the labels files, which match the answer files' names.
     static func labelledModels(in root: URL) throws -> Set<String> {
-        let data = try Data(contentsOf: root.appendingPathComponent("lineage.json"))
-        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        let datasets = object["datasets"] as! [String: Any]
-        return Set(datasets.values.flatMap { (($0 as! [String: Any])["models"] as! [[String: Any]]).map { $0["model"] as! String } })
+        var names = Set<String>()
+        for file in labelFiles(in: root) {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
+            let datasets = object["datasets"] as! [String: Any]
+            names.formUnion(datasets.values.flatMap { (($0 as! [String: Any])["models"] as! [[String: Any]]).map { $0["model"] as! String } })
+        }
+        return names
     }
 }

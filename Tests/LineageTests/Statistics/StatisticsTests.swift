@@ -87,14 +87,16 @@ import Testing
         }
     }
 
-    /// With one view, the max-T test is the plain sign-flip test: same signs, same p-values.
+    /// With one view, the max-T test is the plain sign-flip test: same signs, same p-values, up to a
+    /// replicate whose mean ties the observed one and which Float rounding of mean / RMS (the max-T
+    /// statistic) orders the other way (seen: 0.487 against 0.488 with B = 999).
     @Test func maxTWithOneViewIsThePlainSignFlipTest() {
         var rng = SeededGenerator(seed: seed &+ 41)
         let effects = Matrix(rows: 37, columns: 4, values: (0..<(37 * 4)).map { _ in rng.nextSignedUnitFloat() + 0.1 })
         let s = rng.next()
         let plain = PairedResampling.signFlip(effects: effects, replicates: 999, seed: s)
         let maxT = PairedResampling.signFlipMaxT(effects: effects, views: 1, replicates: 999, seed: s)
-        #expect(plain.pValues == maxT.pValues)
+        for (a, b) in zip(plain.pValues, maxT.pValues) { #expect(abs(a - b) <= 2.0 / 1000 + 1e-12, "seed \(seed): \(a) vs \(b)") }
         #expect(maxT.viewPValues.map { $0[0] } == maxT.pValues)
     }
 
