@@ -95,7 +95,10 @@ struct AttributeCommand: ParsableCommand {
         """)
 
     @Option(help: "The model suspected of being trained on the reference's outputs.")
-    var suspect: String
+    var suspect: String?
+
+    @Option(help: ArgumentHelp("Run many studies in one process from a file: CSV with the header suspect,references,alternatives,controls (lists separated by ';') or JSON Lines {\"suspect\", \"references\": [...], \"alternatives\": [...], \"controls\": [...]}. Roles left empty are chosen from the store's annotations. The fingerprints are built once for all of them.", valueName: "file"))
+    var pairs: String?
 
     @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-3.5-turbo and gpt-4): the suspect is tested against each, and the tests are combined by Bonferroni with Tarone's rule (valid under dependence).", valueName: "model"))
     var references: [String] = []
@@ -106,59 +109,26 @@ struct AttributeCommand: ParsableCommand {
     @Option(name: .customLong("alternative-reference"), help: ArgumentHelp("A reference of another family, for the difference-in-differences test (recommended). Repeat it for several (their mean similarity is used).", valueName: "model"))
     var alternativeReferences: [String] = []
 
-    @Flag(help: "With several references, test the mean similarity to them (one test) instead of each reference alone.")
-    var referenceMean = false
-
-    @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
-    var referenceFamily: String?
-
-    @Option(help: "Significance level.")
-    var alpha: Double = 0.05
-
-    @Option(help: "Seed of every random draw (recorded in the result).")
-    var seed: UInt64 = 20_240_601
-
-    @Option(help: "Sign-flip replicates per test.")
-    var replicates: Int = 9_999
-
-    @Option(help: "Bootstrap replicates per confidence interval.")
-    var bootstrap: Int = 2_000
-
-    @Option(help: "Fewest controls for the verdict evidence.")
-    var minimumControls: Int = 2
-
-    @Option(help: ArgumentHelp("Feature family weights, e.g. words=1,characters=1,openings=0.5,style=0.7,markers=0.5,identity=0.5 (families left out keep their default).", valueName: "family=weight,..."))
-    var featureWeights: String?
-
-    @Flag(help: "Do not remove what answer length explains from the similarities.")
-    var noLengthAdjustment = false
-
-    @Flag(help: ArgumentHelp("Test the whole fingerprint only, not also each feature family on its own.",
-                             discussion: "By default the primary test is a max-T sign-flip test over the whole fingerprint and each family "
-                                + "(words, character 4-grams, openings, style, markers) alone, so that a lean carried by one family is not "
-                                + "diluted by the others; its p-value pays for the choice of family."))
-    var wholeFingerprintOnly = false
-
-    @Flag(help: ArgumentHelp("Use only the references named, not also every other model of the reference's maker in the store.",
-                             discussion: "By default, on a store whose models are annotated (`lineage models annotate`), every model the store "
-                                + "annotates as the reference maker's own joins the references: a student may have learnt from any of them."))
-    var onlyNamedReferences = false
-
-    @Flag(help: ArgumentHelp("Allow the reference-centric test as primary when no alternative reference is named or can be chosen.",
-                             discussion: "That test asks only whether the suspect is nearer to the reference than every control, which a "
-                                + "better assistant passes and a weaker student fails; without this flag Lineage refuses such a study."))
-    var referenceCentric = false
-
-    @Option(help: "How many controls Lineage chooses from an annotated store when none is named (the nearest to the suspect in kind; more are added until they bracket it).")
-    var controlCount: Int = 8
-
     @Flag(help: "Print the result as one JSON object (schema lineage.attribution/v1).")
     var json = false
 
+    @OptionGroup(title: "Method") var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
 
     func run() throws {
+        if let pairs {
+            guard suspect == nil, references.isEmpty, controls.isEmpty, alternativeReferences.isEmpty, reportOptions.directory == nil else {
+                printError("--pairs names every study's models itself: leave out --suspect, --reference, --control, --alternative-reference and --report")
+                throw ExitCode(ExitCodes.badInput)
+            }
+            try runPairs(file: pairs)
+            return
+        }
+        guard let suspect else {
+            printError("no suspect: name the model under suspicion with --suspect (or run many studies with --pairs FILE)")
+            throw ExitCode(ExitCodes.badInput)
+        }
         guard !references.isEmpty else {
             printError("no reference: name the model the suspect may have learnt from with --reference")
             throw ExitCode(ExitCodes.badInput)
@@ -168,8 +138,9 @@ struct AttributeCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let store = try storeOptions.open()
-        let (analysed, responses) = try analyse(store: store)
-        var result = analysed
+        let request = PairRequest(suspect: suspect, references: references, alternatives: alternativeReferences, controls: controls)
+        let (analysed, responses, _) = try settings.analyse([request], store: store)
+        var result = analysed[0]
         if reportOptions.directory != nil {
             let models = ReportSubject.attribution(result).models
             if case .attribution(let written) = try reportOptions.write(.attribution(result), responses: responses.answeringEveryModel(models),
@@ -181,72 +152,33 @@ struct AttributeCommand: ParsableCommand {
         throw ExitCode(ExitCodes.code(for: result.verdict))
     }
 
-    /// The panel (named roles kept, empty ones filled from the store's annotations), the study (one per
-    /// reference, combined, or one on their mean), the panel's fit in kind, and the responses of every
-    /// model used, read once for all studies and the report.
-    func analyse(store: ResponseStore) throws -> (AttributionResult, [StoredResponse]) {
+    struct Batch: Encodable {
+        let schema = "lineage.attribution-batch/v1"
+        let store: String
+        let results: [AttributionResult]
+    }
+
+    func runPairs(file: String) throws {
+        let requests: [PairRequest]
         do {
-            let weights = try featureWeights.map { try FingerprintWeights(parsing: $0) }
-            let named = [suspect] + references + alternativeReferences + controls
-            try store.requireModels(named)
-            let annotations = try store.annotations()
-            let known = Set(try store.modelNames())
-            let annotated = annotations.keys.filter { known.contains($0) }
-            let pool = Array(Set(named).union(annotated)).sorted()
-            let everything = try store.responses(models: pool)
-            let suspectProbes = Set(everything.lazy.filter { $0.model == suspect }.map(\.probeID))
-            let onSuspectProbes = everything.filter { suspectProbes.contains($0.probeID) }
-            let maker = referenceFamily ?? annotations[references[0]]?.maker ?? IdentityLexicon.family(ofModelNamed: references[0])?.name
-            let consensusModels = pool.filter { model in
-                let lineage = annotations[model]?.lineageMaker ?? IdentityLexicon.family(ofModelNamed: model)?.name
-                return lineage == nil || lineage!.lowercased() != maker?.lowercased()
-            }
-            let kinds = Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(onSuspectProbes, models: pool, consensusModels: consensusModels)
-                .map { ($0.model, $0) })
-            var builder = PanelBuilder()
-            builder.familyReferences = !onlyNamedReferences
-            builder.controlCount = controlCount
-            builder.allowReferenceCentric = referenceCentric
-            let panel = try builder.build(suspect: suspect, references: references, alternativeReferences: alternativeReferences,
-                                          controls: controls, annotations: annotations, kinds: kinds, referenceMaker: referenceFamily)
-            if panel.controls.isEmpty {
-                throw FingerprintError(description: "no control model: name at least one with --control (a model known not to be trained on "
-                    + "\(references[0])'s outputs), or annotate the store's models with `lineage models annotate` so that Lineage can choose them")
-            }
-            let models = panel.allModels
-            let responses = everything.filter { Set(models).contains($0.model) }
-            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
-            var options = AttributionOptions(suspect: suspect, references: panel.references, alternativeReferences: panel.alternativeReferences,
-                                             controls: panel.controls)
-            options.alpha = alpha
-            options.seed = seed
-            options.replicates = replicates
-            options.bootstrap = bootstrap
-            options.adjustForLength = !noLengthAdjustment
-            options.familyViews = !wholeFingerprintOnly
-            options.referenceFamily = referenceFamily ?? (panel.references.count > 1 ? maker : nil)
-            options.minimumControls = minimumControls
-            if let weights { options.weights = weights }
-            try options.validate()
-            var result = referenceMean || options.references.count == 1
-                ? try AttributionStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
-                : try AttributionStudy.runEachReference(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
-            if let s = kinds[suspect] {
-                let fit = PanelFit.assess(suspect: s, controls: panel.controls.compactMap { kinds[$0] }, scale: Array(kinds.values))
-                result = result.applying(fit)
-            }
-            result.panel = panel
-            result.warnings += panel.notes.map { "panel: " + $0 }
-            result.measuredErrorRates = MeasuredErrorRate.lineageDev.isEmpty ? nil : MeasuredErrorRate.lineageDev
-            return (result, responses)
-        } catch let error as FingerprintError {
+            requests = try PairRequest.read(path: file)
+        } catch let error as ImportError {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
-        } catch let error as ValidationError {
-            printError(error.message)
-            throw ExitCode(ExitCodes.badInput)
         }
+        let store = try storeOptions.open()
+        let (results, _, _) = try settings.analyse(requests, store: store)
+        if json {
+            print(try LineageJSON.string(Batch(store: store.path, results: results)))
+        } else {
+            for r in results {
+                print("\(r.suspect) ← \(r.namedReferences.joined(separator: ", ")): \(r.verdict.rawValue) (p = \(AttributionSummary.number(r.pValue)); "
+                      + "\(r.controls.count) controls, alternative \(r.namedAlternativeReferences.isEmpty ? "none" : r.namedAlternativeReferences.joined(separator: ", ")))")
+            }
+        }
+        throw ExitCode(ExitCodes.code(forAll: results.map(\.verdict)))
     }
+
 }
 
 extension ExitCodes {
@@ -259,5 +191,11 @@ extension ExitCodes {
         case .noEvidence: success
         case .inconclusive: inconclusive
         }
+    }
+
+    /// For many studies (a screen, a batch): evidence if any study found it, else inconclusive if any
+    /// was, else no-evidence.
+    static func code(forAll verdicts: [Verdict]) -> Int32 {
+        verdicts.contains(.evidence) ? evidence : verdicts.contains(.inconclusive) ? inconclusive : success
     }
 }

@@ -29,6 +29,12 @@ public struct PanelFit: Codable, Sendable, Equatable {
     public var controls: [ModelKind]
     public var measures: [Measure]
     public var brackets: Bool
+    /// Whether the suspect's consensus (the capability proxy) does not exceed every control's: a
+    /// suspect more capable than every control may lean toward a strong reference for being strong, so
+    /// `evidence` needs this. Being longer or more formatted than every control is not enough to refuse
+    /// `evidence`: distillation transfers length and format, and the length adjustment already removes
+    /// what length explains.
+    public var evidenceSafe: Bool
     /// In plain words: which measures put the suspect outside the panel.
     public var explanation: String
 
@@ -59,7 +65,10 @@ public struct PanelFit: Codable, Sendable, Equatable {
                     + "(\(describe(m.name, m.controlsLow)) to \(describe(m.name, m.controlsHigh)))"
             }.joined(separator: "; ")
         }
-        return PanelFit(suspect: suspect, controls: controls, measures: measures, brackets: outside.isEmpty, explanation: explanation)
+        let capability = measures[2]
+        let evidenceSafe = !controls.isEmpty && capability.suspect <= capability.controlsHigh + capability.tolerance
+        return PanelFit(suspect: suspect, controls: controls, measures: measures, brackets: outside.isEmpty, evidenceSafe: evidenceSafe,
+                        explanation: explanation)
     }
 
     static func describe(_ measure: String, _ value: Double) -> String {
@@ -68,12 +77,21 @@ public struct PanelFit: Codable, Sendable, Equatable {
 }
 
 extension AttributionResult {
-    /// The result with the panel's fit recorded and, when the controls do not bracket the suspect, the
-    /// verdict capped at `inconclusive` with the reason.
+    /// The result with the panel's fit recorded, and the verdict capped at `inconclusive` with the reason
+    /// when the panel cannot support it: `no-evidence` needs controls that bracket the suspect on every
+    /// measure (a weak student measured against strong assistants may fail to lean for being weak);
+    /// `evidence` needs a suspect no more capable than every control (`PanelFit.evidenceSafe`).
     public func applying(_ fit: PanelFit) -> AttributionResult {
         var out = self
         out.panelFit = fit
-        guard !fit.brackets, verdict != .inconclusive else { return out }
+        guard !fit.brackets else { return out }
+        let capped = (verdict == .noEvidence) || (verdict == .evidence && !fit.evidenceSafe)
+        guard capped else {
+            out.verdictExplanation += " The controls do not bracket \(suspect) in kind (\(fit.explanation))"
+                + (verdict == .evidence ? "; it is not more capable than every control by the consensus measure, so the evidence stands." : ".")
+            out.warnings.append("panel: \(fit.explanation)")
+            return out
+        }
         let was = verdict
         out.verdict = .inconclusive
         out.verdictExplanation = "Inconclusive: the controls do not bracket \(suspect) in kind (\(fit.explanation)), so \"\(suspect) leans toward "

@@ -16,6 +16,22 @@ public enum MultipleTesting {
         return adjusted
     }
 
+    /// Benjamini–Hochberg adjusted p-values (same order as given): reject every test whose adjusted
+    /// p-value is at most q, and the expected share of false rejections among the rejections is at most
+    /// q when the p-values are independent or positively dependent (PRDS; Benjamini & Yekutieli 2001).
+    public static func benjaminiHochberg(_ pValues: [Double]) -> [Double] {
+        let m = pValues.count
+        let order = pValues.indices.sorted { pValues[$0] > pValues[$1] }
+        var adjusted = [Double](repeating: 1, count: m)
+        var running = 1.0
+        for (position, index) in order.enumerated() {
+            let rank = m - position
+            running = min(running, min(1, Double(m) / Double(rank) * pValues[index]))
+            adjusted[index] = running
+        }
+        return adjusted
+    }
+
     /// Tarone's (1990) modification of Bonferroni for discrete tests. A discrete test cannot reach
     /// every p-value: given its conditioning statistic (e.g. the number of discordant probes of an
     /// exact McNemar test, smallest p-value 0.5^n) its smallest achievable p-value is known before

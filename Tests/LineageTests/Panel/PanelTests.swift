@@ -121,8 +121,19 @@ import Testing
         let study = try FakeStudy().attribution
         #expect(study.verdict != .inconclusive)
         let capped = study.applying(outside)
-        #expect(capped.verdict == .inconclusive && capped.verdictExplanation.contains("do not bracket"))
+        #expect(capped.verdict == (study.verdict == .evidence ? .evidence : .inconclusive))
+        var weakControls = outside
+        weakControls.evidenceSafe = false
+        #expect(study.applying(weakControls).verdict == .inconclusive && study.applying(weakControls).verdictExplanation.contains("do not bracket"))
         #expect(study.applying(inside).verdict == study.verdict)
+        // no-evidence needs a bracketing panel on every measure; evidence only on capability.
+        var cleared = study
+        cleared.verdict = .noEvidence
+        #expect(cleared.applying(outside).verdict == .inconclusive)
+        #expect(cleared.applying(inside).verdict == .noEvidence)
+        var found = study
+        found.verdict = .evidence
+        #expect(found.applying(outside).verdict == .evidence)
     }
 }
 

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Many attribution studies over one store in one pass: the fingerprints of every model any study
+/// names are built once, and each study reads its own models' cosines from them
+/// (`ProbeSimilarities.restricted`). A study whose models share more probes than the whole batch does
+/// gets its own featurisation, so that no study loses probes to another's gaps.
+///
+/// The cosines of a batch come from one corpus (IDF and style scales over every model it names), so
+/// they can differ in the last digits from a lone study's; a batch of one study is that study exactly.
+public enum StudyBatch {
+    public static func run(_ studies: [AttributionOptions], responses: [StoredResponse], catalog: ProbeCatalog = ProbeCatalog(),
+                           referenceMean: Bool = false, command: String = "", store: String = "") throws -> [AttributionResult] {
+        guard let first = studies.first else { return [] }
+        for options in studies { try options.validate() }
+        var union: [String] = []
+        var seen = Set<String>()
+        for options in studies { for model in options.models where seen.insert(model).inserted { union.append(model) } }
+        var probesByModel: [String: Set<Int64>] = [:]
+        for response in responses where seen.contains(response.model) { probesByModel[response.model, default: []].insert(response.probeID) }
+        func common(_ models: [String]) -> Int {
+            models.dropFirst().reduce(probesByModel[models[0]] ?? []) { $0.intersection(probesByModel[$1] ?? []) }.count
+        }
+        var builder = FingerprintBuilder(weights: first.weights)
+        builder.keepFamilies = first.familyViews
+        let shared: ProbeSimilarities? = studies.count > 1 && studies.allSatisfy({ $0.weights == first.weights && $0.familyViews == first.familyViews })
+            ? try? builder.similarities(of: responses, models: union) : nil
+        return try studies.map { options in
+            let all: ProbeSimilarities
+            if let shared, shared.probes.count == common(options.models) {
+                all = shared.restricted(to: options.models)
+            } else {
+                var own = FingerprintBuilder(weights: options.weights)
+                own.keepFamilies = options.familyViews
+                all = try own.similarities(of: responses, models: options.models)
+            }
+            if referenceMean || options.references.count == 1 {
+                return try AttributionStudy.analyse(options: options, similarities: all, catalog: catalog, command: command, store: store)
+            }
+            let perReference = try options.references.map { reference in
+                var single = options
+                single.references = [reference]
+                return try AttributionStudy.analyse(options: single, similarities: all.restricted(to: single.models), catalog: catalog,
+                                                    command: command, store: store)
+            }
+            return AttributionStudy.combine(perReference, minimumControls: options.minimumControls)
+        }
+    }
+}

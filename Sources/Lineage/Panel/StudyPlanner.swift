@@ -1,0 +1,99 @@
+import Foundation
+
+/// Plans attribution studies over one store: reads the responses of the models named and of every
+/// annotated model once, profiles them in kind, builds each study's panel (`PanelBuilder`) and
+/// measures its fit (`PanelFit`).
+public struct StudyPlanner: Sendable {
+    public let annotations: [String: ModelAnnotation]
+    /// Every successful response of the pool: the models named and every annotated model in the store.
+    public let responses: [StoredResponse]
+    private let probesByModel: [String: Set<Int64>]
+
+    public init(store: ResponseStore, models: [String]) throws {
+        annotations = try store.annotations()
+        let known = Set(try store.modelNames())
+        let pool = Array(Set(models).union(annotations.keys.filter { known.contains($0) })).sorted()
+        responses = try store.responses(models: pool)
+        var probes: [String: Set<Int64>] = [:]
+        for response in responses { probes[response.model, default: []].insert(response.probeID) }
+        probesByModel = probes
+    }
+
+    public init(annotations: [String: ModelAnnotation], responses: [StoredResponse]) {
+        self.annotations = annotations
+        self.responses = responses
+        var probes: [String: Set<Int64>] = [:]
+        for response in responses { probes[response.model, default: []].insert(response.probeID) }
+        probesByModel = probes
+    }
+
+    public var models: [String] { probesByModel.keys.sorted() }
+
+    /// The probes every one of `models` answered.
+    public func commonProbes(_ models: [String]) -> Set<Int64> {
+        guard let first = models.first else { return [] }
+        return models.dropFirst().reduce(probesByModel[first] ?? []) { $0.intersection(probesByModel[$1] ?? []) }
+    }
+
+    /// The maker a reference stands for: stated, annotated, or inferred from its name.
+    public func maker(ofReference reference: String, stated: String? = nil) -> String? {
+        stated ?? annotations[reference]?.maker ?? annotations[reference]?.lineageMaker ?? IdentityLexicon.family(ofModelNamed: reference)?.name
+    }
+
+    /// Every model of the pool profiled in kind on the suspect's probes; the consensus leaves out the
+    /// models of the reference's maker, so that leaning toward the reference does not read as capability.
+    public func kinds(suspect: String, referenceMaker: String?) -> [String: ModelKind] {
+        let probes = probesByModel[suspect] ?? []
+        let onProbes = responses.filter { probes.contains($0.probeID) }
+        let consensus = models.filter { model in
+            guard let lineage = annotations[model]?.lineageMaker ?? IdentityLexicon.family(ofModelNamed: model)?.name else { return true }
+            return lineage.lowercased() != referenceMaker?.lowercased()
+        }
+        return Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(onProbes, models: models, consensusModels: consensus).map { ($0.model, $0) })
+    }
+
+    public struct Plan: Sendable {
+        public var panel: StudyPanel
+        public var kinds: [String: ModelKind]
+        public var fit: PanelFit?
+        public var referenceMaker: String?
+    }
+
+    /// The panel for one question; `kinds` may be passed in when several suspects share a probe set.
+    public func plan(suspect: String, references: [String], alternativeReferences: [String] = [], controls: [String] = [],
+                     builder: PanelBuilder = PanelBuilder(), referenceFamily: String? = nil,
+                     kinds precomputed: [String: ModelKind]? = nil) throws -> Plan {
+        guard let first = references.first else {
+            throw FingerprintError(description: "no reference: name the model the suspect may have learnt from with --reference")
+        }
+        let maker = maker(ofReference: first, stated: referenceFamily)
+        let kinds = precomputed ?? kinds(suspect: suspect, referenceMaker: maker)
+        let panel = try builder.build(suspect: suspect, references: references, alternativeReferences: alternativeReferences,
+                                      controls: controls, annotations: annotations, kinds: kinds, referenceMaker: referenceFamily)
+        if panel.controls.isEmpty {
+            throw FingerprintError(description: "no control model: name at least one with --control (a model known not to be trained on "
+                + "\(first)'s outputs), or annotate the store's models with `lineage models annotate` so that Lineage can choose them")
+        }
+        let fit = kinds[suspect].map { PanelFit.assess(suspect: $0, controls: panel.controls.compactMap { kinds[$0] }, scale: Array(kinds.values)) }
+        return Plan(panel: panel, kinds: kinds, fit: fit, referenceMaker: maker)
+    }
+
+    /// Attribution options for a planned panel, with the reference family set when Lineage added references.
+    public func options(for plan: Plan, referenceFamily: String?) -> AttributionOptions {
+        var options = AttributionOptions(suspect: plan.panel.suspect, references: plan.panel.references,
+                                         alternativeReferences: plan.panel.alternativeReferences, controls: plan.panel.controls)
+        options.referenceFamily = referenceFamily ?? (plan.panel.references.count > 1 ? plan.referenceMaker : nil)
+        return options
+    }
+}
+
+extension AttributionResult {
+    /// The result with its panel, the panel's fit (which may cap the verdict) and the measured error rates.
+    public func planned(_ plan: StudyPlanner.Plan) -> AttributionResult {
+        var out = plan.fit.map { applying($0) } ?? self
+        out.panel = plan.panel
+        out.warnings += plan.panel.notes.map { "panel: " + $0 }
+        out.measuredErrorRates = MeasuredErrorRate.lineageDev.isEmpty ? nil : MeasuredErrorRate.lineageDev
+        return out
+    }
+}

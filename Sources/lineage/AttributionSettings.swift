@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Lineage
+
+/// The method options `attribute` and `screen` share, and the analysis they run: each study's panel
+/// (named roles kept, empty ones filled from the store's annotations), its tests, and its panel's fit.
+struct AttributionSettings: ParsableArguments {
+    @Flag(help: "With several references, test the mean similarity to them (one test) instead of each reference alone.")
+    var referenceMean = false
+
+    @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
+    var referenceFamily: String?
+
+    @Option(help: "Significance level.")
+    var alpha: Double = 0.05
+
+    @Option(help: "Seed of every random draw (recorded in the result).")
+    var seed: UInt64 = 20_240_601
+
+    @Option(help: "Sign-flip replicates per test.")
+    var replicates: Int = 9_999
+
+    @Option(help: "Bootstrap replicates per confidence interval.")
+    var bootstrap: Int = 2_000
+
+    @Option(help: "Fewest controls for the verdict evidence.")
+    var minimumControls: Int = 2
+
+    @Option(help: ArgumentHelp("Feature family weights, e.g. words=1,characters=1,openings=0.5,style=0.7,markers=0.5,identity=0.5 (families left out keep their default).", valueName: "family=weight,..."))
+    var featureWeights: String?
+
+    @Flag(help: "Do not remove what answer length explains from the similarities.")
+    var noLengthAdjustment = false
+
+    @Flag(help: ArgumentHelp("Test the whole fingerprint only, not also each feature family on its own.",
+                             discussion: "By default the primary test is a max-T sign-flip test over the whole fingerprint and each family "
+                                + "(words, character 4-grams, openings, style, markers) alone, so that a lean carried by one family is not "
+                                + "diluted by the others; its p-value pays for the choice of family."))
+    var wholeFingerprintOnly = false
+
+    @Flag(help: ArgumentHelp("Use only the references named, not also every other model of the reference's maker in the store.",
+                             discussion: "By default, on a store whose models are annotated (`lineage models annotate`), every model the store "
+                                + "annotates as the reference maker's own joins the references: a student may have learnt from any of them."))
+    var onlyNamedReferences = false
+
+    @Flag(help: ArgumentHelp("Allow the reference-centric test as primary when no alternative reference is named or can be chosen.",
+                             discussion: "That test asks only whether the suspect is nearer to the reference than every control, which a "
+                                + "better assistant passes and a weaker student fails; without this flag Lineage refuses such a study."))
+    var referenceCentric = false
+
+    @Option(help: "How many controls Lineage chooses from an annotated store when none is named (the nearest to the suspect in kind; more are added until they bracket it).")
+    var controlCount: Int = 8
+
+    /// Each request's panel (named roles kept, empty ones filled from the store's annotations), its
+    /// study (one per reference, combined, or one on their mean; the fingerprints built once for all
+    /// requests), its panel's fit in kind, and the responses of every model used.
+    /// With `skipping`, a request whose panel cannot be built is left out and its reason returned,
+    /// instead of failing the whole batch.
+    func analyse(_ requests: [PairRequest], store: ResponseStore, skipping: Bool = false) throws
+        -> ([AttributionResult], [StoredResponse], skipped: [String: String]) {
+        do {
+            let weights = try featureWeights.map { try FingerprintWeights(parsing: $0) }
+            let named = requests.flatMap { [$0.suspect] + $0.references + $0.alternatives + $0.controls }
+            try store.requireModels(named)
+            let planner = try StudyPlanner(store: store, models: named)
+            var builder = PanelBuilder()
+            builder.familyReferences = !onlyNamedReferences
+            builder.controlCount = controlCount
+            builder.allowReferenceCentric = referenceCentric
+            var plans: [StudyPlanner.Plan] = []
+            var skipped: [String: String] = [:]
+            var kindCache: [String: [String: ModelKind]] = [:]
+            for request in requests {
+                guard !request.references.isEmpty else {
+                    throw FingerprintError(description: "no reference for the suspect \(request.suspect): every study needs one")
+                }
+                let maker = planner.maker(ofReference: request.references[0], stated: referenceFamily)
+                // Suspects answering the same probes share one profile per reference maker.
+                let key = (maker ?? "?") + "|" + planner.commonProbes([request.suspect]).sorted().map(String.init).joined(separator: ",")
+                let kinds = kindCache[key] ?? planner.kinds(suspect: request.suspect, referenceMaker: maker)
+                kindCache[key] = kinds
+                do {
+                    plans.append(try planner.plan(suspect: request.suspect, references: request.references, alternativeReferences: request.alternatives,
+                                                  controls: request.controls, builder: builder, referenceFamily: referenceFamily, kinds: kinds))
+                } catch let error as FingerprintError where skipping {
+                    skipped[request.suspect] = error.description
+                }
+            }
+            let studies = try plans.map { plan -> AttributionOptions in
+                var options = planner.options(for: plan, referenceFamily: referenceFamily)
+                options.alpha = alpha
+                options.seed = seed
+                options.replicates = replicates
+                options.bootstrap = bootstrap
+                options.adjustForLength = !noLengthAdjustment
+                options.familyViews = !wholeFingerprintOnly
+                options.minimumControls = minimumControls
+                if let weights { options.weights = weights }
+                try options.validate()
+                return options
+            }
+            let used = Set(studies.flatMap(\.models))
+            let responses = planner.responses.filter { used.contains($0.model) }
+            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
+            let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: referenceMean,
+                                             command: invocation, store: store.path)
+            return (zip(results, plans).map { $0.planned($1) }, responses, skipped)
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        } catch let error as ValidationError {
+            printError(error.message)
+            throw ExitCode(ExitCodes.badInput)
+        }
+    }
+}
