@@ -69,6 +69,8 @@ struct JSONSchemaValidator {
         case "number": value is NSNumber
         case "integer": (value as? NSNumber).map { $0.doubleValue.rounded() == $0.doubleValue } ?? false
         case "null": value is NSNull
+        // JSONSerialization reads true and false as NSNumber on Linux; 0 and 1 are the only values it can be.
+        case "boolean": (value as? NSNumber).map { $0.doubleValue == 0 || $0.doubleValue == 1 } ?? false
         default: false
         }
     }

@@ -232,12 +232,32 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(try subject.json().utf8)) as! [String: Any]
     }
 
+    /// A result with a panel chosen from annotations, its fit and measured error rates.
+    static func planned(_ result: AttributionResult) throws -> AttributionResult {
+        let kinds = Dictionary(uniqueKeysWithValues: (FakeStudy.models + ["other-maker"]).enumerated().map { i, m in
+            (m, ModelKind(model: m, logLength: 4 + Double(i) / 3, format: 0.1 * Double(i), consensus: 0.3, probes: 6)) })
+        let annotations: [String: ModelAnnotation] = [
+            "fake-reference": ModelAnnotation(model: "fake-reference", maker: "OpenAI", trainedOn: .original, source: "https://example.org"),
+            "other-maker": ModelAnnotation(model: "other-maker", maker: "Anthropic", trainedOn: .original),
+            "fake-control-1": ModelAnnotation(model: "fake-control-1", trainedOn: .human),
+            "fake-control-2": ModelAnnotation(model: "fake-control-2", trainedOn: .base),
+        ]
+        let panel = try PanelBuilder().build(suspect: "fake-suspect", references: ["fake-reference"], alternativeReferences: [], controls: [],
+                                             annotations: annotations, kinds: kinds)
+        let fit = PanelFit.assess(suspect: kinds["fake-suspect"]!, controls: panel.controls.map { kinds[$0]! }, scale: Array(kinds.values))
+        var out = result.planned(StudyPlanner.Plan(panel: panel, kinds: kinds, fit: fit, referenceMaker: "OpenAI"))
+        out.measuredErrorRates = [MeasuredErrorRate(dataset: "d", protocolName: "bare", studentsFound: 1, students: 2, falseAlarms: 0,
+                                                    negatives: 3, source: "results/x.md")]
+        return out
+    }
+
     @Test func resultsValidateAgainstTheirSchemas() throws {
         let study = try FakeStudy()
         let (attribution, manifest) = try ReportWriter.prepare(.attribution(study.attribution), responses: study.responses, store: study.store)
         let cases: [(String, [String: Any])] = [
             ("lineage.attribution.v1.json", try encoded(attribution)),
             ("lineage.attribution.v1.json", try encoded(.attribution(study.attribution))),
+            ("lineage.attribution.v1.json", try encoded(.attribution(Self.planned(study.attribution)))),
             ("lineage.equality.v1.json", try encoded(.equality(study.equality))),
             ("lineage.comparison.v1.json", try encoded(.comparison(study.comparison))),
             ("lineage.manifest.v1.json", try JSONSerialization.jsonObject(with: Data(try LineageJSON.string(manifest).utf8)) as! [String: Any]),
