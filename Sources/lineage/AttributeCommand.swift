@@ -137,7 +137,7 @@ struct AttributeCommand: ParsableCommand {
             printError("a reference is named twice")
             throw ExitCode(ExitCodes.badInput)
         }
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
         let request = PairRequest(suspect: suspect, references: references, alternatives: alternativeReferences, controls: controls)
         let (analysed, responses, _) = try settings.analyse([request], store: store)
         var result = analysed[0]
@@ -166,7 +166,7 @@ struct AttributeCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
         }
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
         let (results, _, _) = try settings.analyse(requests, store: store)
         if json {
             print(try LineageJSON.string(Batch(store: store.path, results: results)))

@@ -45,7 +45,7 @@ struct ControlsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
         do {
             try store.requireModels([suspect, reference] + alternativeReferences)
             let annotations = try store.annotations()

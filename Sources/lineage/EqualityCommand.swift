@@ -67,7 +67,7 @@ struct EqualityCommand: ParsableCommand {
             guard k >= 1, permutations >= 99, alpha > 0, alpha < 0.5 else {
                 throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
             }
-            store = try storeOptions.open()
+            store = try storeOptions.openExisting()
             try store.requireModels([modelA, modelB])
             responses = try store.responses(models: Array(Set([modelA, modelB])))
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))

@@ -25,7 +25,13 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
+        do {
+            try store.requireModels(models)
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
         let text = try TranscriptExporter().export(from: store, models: models.isEmpty ? nil : models)
         if let output {
             try writeAtomically(text, to: output)

@@ -28,7 +28,7 @@ struct ModelsListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
         let models = try store.modelSummaries()
         let annotations = try store.annotations()
         if json {

@@ -86,7 +86,7 @@ struct ScreenCommand: ParsableCommand {
             printError("--correction must be holm, bh or none, got '\(correction)'")
             throw ExitCode(ExitCodes.badInput)
         }
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
         let annotations = try store.annotations()
         let maker = settings.referenceFamily ?? annotations[references[0]]?.maker ?? IdentityLexicon.family(ofModelNamed: references[0])?.name
         let named = Set(references + controls + alternativeReferences)

@@ -52,7 +52,7 @@ struct SimilarityCommand: ParsableCommand {
         let data: ProbeSimilarities
         let store: ResponseStore
         do {
-            store = try storeOptions.open()
+            store = try storeOptions.openExisting()
             let names = models.isEmpty ? try store.modelNames() : models
             guard names.count >= 2 else {
                 throw FingerprintError(description: "name at least two models (the store \(store.path) holds \(names.count))")

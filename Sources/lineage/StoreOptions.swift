@@ -1,13 +1,25 @@
+import Foundation
 import ArgumentParser
 import Lineage
 
 /// The `--store` option every command that reads or writes responses shares.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The SQLite response store to use.",
-        discussion: "Created on first use. Default: \(ResponseStore.defaultPath), relative to the current folder.",
+        "The SQLite response store to use (default: $LINEAGE_STORE, else \(ResponseStore.defaultPath) in the current folder).",
+        discussion: "Only the commands that write (import, run, models annotate) create it.",
         valueName: "path"))
-    var store: String = ResponseStore.defaultPath
+    var store: String = ProcessInfo.processInfo.environment["LINEAGE_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ResponseStore.defaultPath
+
+    /// Opens a store that must exist already: a command that only reads must not create an empty store
+    /// at a mistyped path.
+    func openExisting() throws -> ResponseStore {
+        guard FileManager.default.fileExists(atPath: store) else {
+            printError("there is no store at \(store)\n  fix: check the path (--store or LINEAGE_STORE), or add responses first with "
+                + "`lineage import FILE --store \(store)` or `lineage run`")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        return try open()
+    }
 
     func open() throws -> ResponseStore {
         do {

@@ -89,7 +89,7 @@ struct TreeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
         do {
             try store.requireModels(models)
         } catch let error as FingerprintError {

@@ -36,7 +36,7 @@ struct VerifyCommand: ParsableCommand {
             printError("no store at \(storeOptions.store)\n  fix: pass the store the report was made from with --store PATH")
             throw ExitCode(ExitCodes.badInput)
         }
-        let store = try storeOptions.open()
+        let store = try storeOptions.openExisting()
         let result: ReportVerification
         do {
             result = try ReportVerifier.verify(reportDirectory: reportDirectory, store: store)
