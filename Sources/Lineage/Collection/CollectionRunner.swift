@@ -38,16 +38,19 @@ public struct CollectionRunner: Sendable {
     private let redactor: SecretRedactor
 
     /// Reads each model's key from `environment` (failing before anything is sent if one is missing).
+    /// Every key, and `otherSecrets` (other keys the process holds), is redacted from all the run
+    /// stores and reports.
     public init(store: ResponseStore, plan: CollectionPlan, environment: [String: String],
                 transport: any HTTPTransport, command: String, probeSetPath: String? = nil,
-                retry: RetryPolicy? = nil) throws {
+                retry: RetryPolicy? = nil, otherSecrets: [String] = []) throws {
         self.store = store
         self.plan = plan
         self.command = command
         self.probeSetPath = probeSetPath
         var keys: [String: String?] = [:]
         for model in plan.models { keys[model.name] = try model.apiKey(from: environment) }
-        let redactor = SecretRedactor(secrets: keys.values.compactMap { $0 })
+        let redactor = SecretRedactor(secrets: keys.values.compactMap { $0 } + otherSecrets
+                                      + SecretRedactor.heldSecrets(models: plan.models, environment: environment))
         self.redactor = redactor
         var clients: [String: ModelClient] = [:]
         for model in plan.models {
@@ -91,7 +94,7 @@ public struct CollectionRunner: Sendable {
                                                                endpoint: model.endpoint, providerModelID: model.providerModelID,
                                                                in: db).id!
             }
-            var run = RunRecord(kind: .collect, command: command, configuration: configuration,
+            var run = RunRecord(kind: .collect, command: redactor.redact(command), configuration: configuration,
                                 probeSetID: setRecord.id, probeSetHash: setHash)
             try run.insert(db)
             return (run.id!, modelIDs, probeIDs)
@@ -140,15 +143,17 @@ public struct CollectionRunner: Sendable {
     private func ask(_ unit: WorkUnit, client: ModelClient, modelID: Int64, probeID: Int64, runID: Int64,
                      tally: Tally, events: @escaping @Sendable (CollectionEvent) -> Void) async {
         let jitterSeed = UInt64(ContentHash.sha256(unit.storeKey).prefix(16), radix: 16) ?? 0
+        let redactor = self.redactor
         let outcome = await client.converse(unit.probe.content, parameters: unit.parameters, jitterSeed: jitterSeed) {
-            events(.notice(unit: unit, message: $0))
+            events(.notice(unit: unit, message: redactor.redact($0)))
         }
         var failure = outcome.failure.map { failure -> String in
             var reason = "\(failure) (after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s"))"
             if unit.probe.turns.count > 1 { reason += " at turn \(outcome.turns.count + 1) of \(unit.probe.turns.count)" }
             return reason
         }
-        let record = Self.record(unit, outcome: outcome, failure: failure, modelID: modelID, probeID: probeID, runID: runID)
+        let record = Self.record(unit, outcome: outcome, failure: failure, modelID: modelID, probeID: probeID,
+                                 runID: runID, redactor: redactor)
         var storedElsewhere = false
         do {
             try store.write { db in
@@ -158,15 +163,23 @@ public struct CollectionRunner: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT && failure == nil {
             storedElsewhere = true   // another run stored this unit meanwhile; keep theirs
         } catch {
-            failure = "could not store the response: \(error)"
+            failure = redactor.redact("could not store the response: \(error)")
         }
         await tally.add(ok: failure == nil, elsewhere: storedElsewhere,
                         promptTokens: outcome.promptTokens ?? 0, completionTokens: outcome.completionTokens ?? 0)
-        events(.finished(unit: unit, failure: failure, completionTokens: outcome.completionTokens ?? 0))
+        events(.finished(unit: unit, failure: redactor.redact(failure), completionTokens: outcome.completionTokens ?? 0))
     }
 
+    /// The row to store for `outcome`, every text in it redacted (the client redacted already;
+    /// this is the last gate before the store) and hashed after redaction.
     static func record(_ unit: WorkUnit, outcome: ConversationOutcome, failure: String?, modelID: Int64,
-                       probeID: Int64, runID: Int64) -> ResponseRecord {
+                       probeID: Int64, runID: Int64, redactor: SecretRedactor = SecretRedactor(secrets: [])) -> ResponseRecord {
+        var outcome = outcome
+        outcome.turns = outcome.turns.map { redactor.redact($0) }
+        outcome.requestBodies = outcome.requestBodies.map { redactor.redact($0) }
+        outcome.responseBodies = outcome.responseBodies.map { redactor.redact($0) }
+        outcome.finishReason = redactor.redact(outcome.finishReason)
+        let failure = redactor.redact(failure)
         let status: ResponseRecord.Status = failure == nil ? .ok : .failed
         // One call: the body as sent. Several turns: a JSON array of the bodies, in order.
         func joined(_ bodies: [String]) -> String? {
