@@ -7,11 +7,15 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check that a report still matches the store it was made from.",
         discussion: """
-            Recomputes the SHA-256 of every probe and response listed in the report's manifest.json \
-            from the text now in the store (never trusting the store's own hash columns), and the \
-            hash of each report file, and says what was changed, removed or added since the report \
-            was written. "Added" means successful responses the store now holds for the report's \
-            models and probes that the report did not use: rerunning it would see them.
+            Recomputes the report's root hash from scratch: the SHA-256 of every probe and response \
+            (answer, finish reason, raw request and reply bodies) from the text now in the store \
+            (never trusting the store's own hash columns), and of each report file (result.json, \
+            report.md, report.html) from its bytes. It fails when the recomputed root differs from \
+            the root the manifest, result.json and report.html state, when a file the folder holds is \
+            not in the manifest, or when a file the manifest lists is missing, and says what was \
+            changed, removed or added since the report was written. "Added" means successful \
+            responses the store now holds for the report's models and probes that the report did \
+            not use: rerunning it would see them.
 
             Exit codes:
               0  everything matches
@@ -50,12 +54,16 @@ struct VerifyCommand: ParsableCommand {
             print("report:   \(result.report)\nstore:    \(result.store)")
             print("root hash in manifest:  \(result.rootHash)\nroot hash recomputed:   \(result.recomputedRootHash)")
             for (label, items) in [("changed", result.changed), ("removed", result.removed), ("added", result.added),
-                                   ("report file changed", result.filesChanged)] {
+                                   ("report file changed", result.filesChanged),
+                                   ("file not in the manifest", result.unlistedFiles), ("problem", result.problems)] {
                 for item in items.prefix(50) { print("\(label): \(item)") }
                 if items.count > 50 { print("\(label): ... and \(items.count - 50) more") }
             }
             print(result.intact ? "OK: the store and the report files match the manifest."
-                  : "MISMATCH: \(result.changed.count) changed, \(result.removed.count) removed, \(result.added.count) added, \(result.filesChanged.count) report files changed.")
+                  : "MISMATCH: \(result.changed.count) changed, \(result.removed.count) removed, \(result.added.count) added, "
+                    + "\(result.filesChanged.count) report files changed, \(result.unlistedFiles.count) files not in the manifest, "
+                    + "\(result.problems.count) other problems"
+                    + (result.rootHash == result.recomputedRootHash ? "." : "; the recomputed root hash differs."))
         }
         if !result.intact { throw ExitCode(ExitCodes.verificationFailed) }
     }

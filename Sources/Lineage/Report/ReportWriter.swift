@@ -24,7 +24,8 @@ public enum ReportWriter {
     @discardableResult
     public static func write(_ subject: ReportSubject, responses: [StoredResponse], store: ResponseStore? = nil,
                              to directory: String) throws -> (subject: ReportSubject, manifest: ReportManifest) {
-        let (subject, manifest) = try prepare(subject, responses: responses, store: store)
+        let (prepared, contentManifest) = try prepare(subject, responses: responses, store: store)
+        let (subject, files, manifest) = try seal(prepared, contentManifest)
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = target.deletingLastPathComponent()
         let fileManager = FileManager.default
@@ -32,15 +33,8 @@ public enum ReportWriter {
         let staging = parent.appendingPathComponent(".\(target.lastPathComponent).writing-\(UUID().uuidString)")
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: false)
         do {
-            var final = manifest
-            for (name, text) in [(resultFile, try subject.json()),
-                                 (markdownFile, MarkdownReport.render(subject, manifest: manifest)),
-                                 (htmlFile, HTMLReport.render(subject, manifest: manifest))] {
-                let data = Data(text.utf8)
-                try data.write(to: staging.appendingPathComponent(name))
-                final.files[name] = ContentHash.sha256(data)
-            }
-            try Data(try LineageJSON.string(final).utf8).write(to: staging.appendingPathComponent(manifestFile))
+            for (name, data) in files { try data.write(to: staging.appendingPathComponent(name)) }
+            try Data(try LineageJSON.string(manifest).utf8).write(to: staging.appendingPathComponent(manifestFile))
             if fileManager.fileExists(atPath: target.path) {
                 let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(UUID().uuidString)")
                 try fileManager.moveItem(at: target, to: old)
@@ -54,11 +48,42 @@ public enum ReportWriter {
             } else {
                 try fileManager.moveItem(at: staging, to: target)
             }
-            return (subject, final)
+            return (subject, manifest)
         } catch {
             try? fileManager.removeItem(at: staging)
             throw error
         }
+    }
+
+    /// The report files of `subject` and the final manifest: each file rendered once with the
+    /// root placeholder (hashed into a `file` entry), the root computed over the content and file
+    /// entries, then each file rendered again stating that root. The subject returned states it too.
+    public static func seal(_ subject: ReportSubject, _ contentManifest: ReportManifest) throws
+        -> (subject: ReportSubject, files: [(name: String, data: Data)], manifest: ReportManifest) {
+        func render(root: String) throws -> (ReportSubject, [(name: String, data: Data)]) {
+            var manifest = contentManifest
+            manifest.rootHash = root
+            let stated = subject.withRootHash(root)
+            return (stated, [(resultFile, Data(try stated.json().utf8)),
+                             (markdownFile, Data(MarkdownReport.render(stated, manifest: manifest).utf8)),
+                             (htmlFile, Data(HTMLReport.render(stated, manifest: manifest).utf8))])
+        }
+        let (_, drafts) = try render(root: ReportManifest.rootPlaceholder)
+        var manifest = contentManifest
+        manifest.entries = ReportManifest.sorted(contentManifest.entries.filter { $0.kind != .file }
+            + drafts.map { ReportManifest.Entry(kind: .file, id: $0.name, hash: ContentHash.sha256($0.data)) })
+        manifest.rootHash = ReportManifest.rootHash(of: manifest.entries)
+        let (stated, files) = try render(root: manifest.rootHash)
+        for (file, draft) in zip(files, drafts) {
+            // What verify will do: blank the root and find the draft again.
+            guard ReportManifest.fileEntry(name: file.name, data: file.data, root: manifest.rootHash).hash
+                    == ContentHash.sha256(draft.data) else {
+                throw ReportError(file: file.name, problem: "the file does not render the same twice",
+                                  fix: "this is a bug in Lineage; please report it with the command that wrote the report")
+            }
+            manifest.files[file.name] = ContentHash.sha256(file.data)
+        }
+        return (stated, files, manifest)
     }
 
     public static func render(_ subject: ReportSubject, manifest: ReportManifest?, as format: Format) throws -> String {
@@ -97,6 +122,7 @@ public enum ReportWriter {
         let evidence = store.map(StoreEvidence.init)
         let labels = try evidence?.probeLabels(probeHashes: probeHashes) ?? [:]
         let failed = try evidence?.failedRequests(models: subject.models, probeHashes: probeHashes) ?? [:]
+        let raw = try evidence?.rawEvidence(ids: Set(responses.map(\.id))) ?? [:]
         let quality = dataQuality(responses: responses, failed: failed, models: subject.models)
         var subject = subject
         switch subject {
@@ -118,7 +144,7 @@ public enum ReportWriter {
             subject = .comparison(result)
         }
         let manifest = ReportManifest(resultSchema: subject.schema, models: subject.models,
-                                      entries: ReportManifest.entries(for: responses, probeLabels: labels.mapValues(\.id)))
+                                      entries: ReportManifest.entries(for: responses, raw: raw, probeLabels: labels.mapValues(\.id)))
         return (subject, manifest)
     }
 
