@@ -49,6 +49,11 @@ public struct TranscriptReader: Sendable {
             let object = try file.object(line)
             let model = try modelOverride ?? file.string(object, "model", line: line.number)!
             let probeID = try file.string(object, "probe_id", line: line.number)!
+            let sampleIndex = try file.integer(object, "sample_index", line: line.number) ?? 0
+            if sampleIndex < 0 {
+                throw ImportError(file: file.path, line: line.number, "field \"sample_index\" is \(sampleIndex)",
+                                  fix: "sample indexes count from 0 (the first sample of a probe is 0, the next 1, ...)")
+            }
             let (probe, earlierAnswers) = try lineageProbe(object, file: file, line: line.number)
             guard let answer = try file.string(object, "response", line: line.number) else { fatalError() }
             let hash = probe.contentHash
@@ -69,7 +74,7 @@ public struct TranscriptReader: Sendable {
                 probeSet: ImportedProbeSet(name: setName, version: setVersion, contentHash: setHash),
                 externalID: probeID,
                 category: try file.string(object, "category", line: line.number, required: false),
-                sampleIndex: try file.integer(object, "sample_index", line: line.number) ?? 0,
+                sampleIndex: sampleIndex,
                 parameters: try parameters(object["params"], file: file, line: line.number),
                 turns: earlierAnswers + [answer] + extraTurns,
                 source: "\(file.path):\(line.number)", raw: line.text,
