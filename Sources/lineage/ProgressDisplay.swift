@@ -64,7 +64,7 @@ final class ProgressDisplay: @unchecked Sendable {
 
     private func emit(_ line: String) {
         let prefix = liveLine ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((prefix + redactor.redact(line) + "\n").utf8))
+        FileHandle.standardError.write(Data((prefix + Escape.terminal(redactor.redact(line)) + "\n").utf8))
     }
 
     static func duration(_ seconds: Double) -> String {

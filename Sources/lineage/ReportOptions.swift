@@ -16,7 +16,7 @@ struct ReportOptions: ParsableArguments {
     func write(_ subject: ReportSubject, responses: [StoredResponse], store: ResponseStore) throws -> ReportSubject {
         guard let directory else { return subject }
         let written = try ReportWriter.write(subject, responses: responses, store: store, to: directory)
-        FileHandle.standardError.write(Data("report: \(directory)/\(ReportWriter.htmlFile) (root hash \(written.manifest.rootHash))\n".utf8))
+        FileHandle.standardError.write(Data((Escape.terminal("report: \(directory)/\(ReportWriter.htmlFile) (root hash \(written.manifest.rootHash))") + "\n").utf8))
         return written.subject
     }
 }

@@ -154,7 +154,8 @@ import Testing
 
     @Test func escapingIsComplete() {
         #expect(Escape.html("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
-        #expect(Escape.html("bell\u{07}nul\u{00}tab\t") == "bellnultab\t")
+        // Control characters show as escapes (issue 12: a hidden one can change what a name shows).
+        #expect(Escape.html("bell\u{07}nul\u{00}tab\t") == "bell\\u0007nul\\u0000tab\t")
         #expect(Escape.markdownCell("a|b\nc") == "a\\|b c")
         #expect(Escape.markdownInline("<script> *x* [l](u) `c` #h") == "&lt;script&gt; \\*x\\* \\[l\\](u) \\`c\\` \\#h")
         #expect(Escape.markdownFence("x ``` y") == "````text\nx ``` y\n````")
