@@ -86,12 +86,12 @@ public enum HTMLReport {
 
         let quality = MarkdownReport.qualityLines(model)
         body += "<section><h2>Data quality</h2>\n"
-        body += quality.isEmpty ? "<p>No failed, empty or truncated responses among those used; nothing to warn about.</p>\n"
+        body += quality.isEmpty ? "<p>No failed, empty or truncated responses among those used, and every answer records why it stopped; nothing to warn about.</p>\n"
             : "<ul class=\"warnings\">" + quality.map { "<li>\(e($0))</li>" }.joined(separator: "\n") + "</ul>\n"
         if let counts = model.dataQuality?.models, !counts.isEmpty {
-            body += "<table><thead><tr><th>model</th><th>responses</th><th>failed</th><th>empty</th><th>truncated</th></tr></thead><tbody>\n"
+            body += "<table><thead><tr><th>model</th><th>responses</th><th>failed</th><th>empty</th><th>truncated</th><th>finish reason unknown</th></tr></thead><tbody>\n"
             for (name, c) in counts.sorted(by: { $0.key < $1.key }) {
-                body += "<tr><td>\(e(name))</td><td class=\"num\">\(c.responses)</td><td class=\"num\">\(c.failed)</td><td class=\"num\">\(c.empty)</td><td class=\"num\">\(c.truncated)</td></tr>\n"
+                body += "<tr><td>\(e(name))</td><td class=\"num\">\(c.responses)</td><td class=\"num\">\(c.failed)</td><td class=\"num\">\(c.empty)</td><td class=\"num\">\(c.truncated)</td><td class=\"num\">\(c.finishUnknown.map(String.init) ?? "not counted")</td></tr>\n"
             }
             body += "</tbody></table>\n"
         }

@@ -175,6 +175,7 @@ public enum ReportWriter {
             entry.responses += 1
             if response.turns.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) { entry.empty += 1 }
             if response.finishReason == "length" { entry.truncated += 1 }
+            if (response.finishReason ?? "").isEmpty { entry.finishUnknown = (entry.finishUnknown ?? 0) + 1 }
             counts[response.model] = entry
         }
         var notes: [String] = []
@@ -183,6 +184,10 @@ public enum ReportWriter {
             if c.failed > 0 { notes.append("\(model): \(c.failed) failed requests (not used)") }
             if c.empty > 0 { notes.append("\(model): \(c.empty) of \(c.responses) answers are empty") }
             if c.truncated > 0 { notes.append("\(model): \(c.truncated) of \(c.responses) answers were cut off at the token limit") }
+            if let unknown = c.finishUnknown, unknown > 0 {
+                notes.append("\(model): \(unknown) of \(c.responses) answers carry no finish reason, so whether they were cut off "
+                             + "at the token limit is unknown (collect with `lineage run`, or import with \"finish_reason\")")
+            }
         }
         return DataQuality(models: counts, notes: notes)
     }
