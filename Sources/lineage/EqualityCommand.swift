@@ -43,7 +43,9 @@ struct EqualityCommand: ParsableCommand {
     @Option(help: "Cut completions to this many characters before comparing (default: whole).")
     var maxCharacters: Int?
 
-    @Option(help: "Permutations for the p-value.") var permutations: Int = 999
+    @Option(help: ArgumentHelp("Permutations for the p-value.",
+                               discussion: "A p-value is never below 1/(1 + permutations). When that floor lies above --alpha, the permutations are raised to the next 10^k − 1 that reaches it, and the result says so; above 999,999 the command is refused with the --alpha that would work."))
+    var permutations: Int = 999
     @Option(help: "Significance level.") var alpha: Double = 0.05
     @Option(help: "Seed of the permutations (recorded in the result).") var seed: UInt64 = 20_240_601
 
@@ -85,6 +87,7 @@ struct EqualityCommand: ParsableCommand {
         } else {
             print(result.question)
             print("verdict: \(result.verdict.rawValue.uppercased())  (p = \(AttributionSummary.number(result.pValue)), alpha = \(result.alpha))")
+            print("  " + AttributionSummary.floorNote(result.test))
             print("  " + result.verdictExplanation)
             print("MMD statistic \(AttributionSummary.number(result.test.statistic)); " + result.test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             print("method: " + result.test.method)
