@@ -56,28 +56,9 @@ struct EqualityCommand: ParsableCommand {
     @OptionGroup var reportOptions: ReportOptions
 
     func run() throws {
-        var options = EqualityOptions(modelA: modelA, modelB: modelB)
-        options.kernel = kernel == .hamming ? .hamming : .kSpectrum(k: k, cumulative: true)
-        options.maxCharacters = maxCharacters
-        options.permutations = permutations
-        options.alpha = alpha
-        options.seed = seed
-        var result: EqualityResult
-        let store: ResponseStore
-        let responses: [StoredResponse]
-        do {
-            guard k >= 1, permutations >= 99, alpha > 0, alpha < 0.5 else {
-                throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
-            }
-            store = try storeOptions.open()
-            try store.requireModels([modelA, modelB])
-            responses = try store.responses(models: Array(Set([modelA, modelB])))
-            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
-            result = try EqualityStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
-        } catch let error as FingerprintError {
-            printError(error.description)
-            throw ExitCode(ExitCodes.badInput)
-        }
+        let store = try storeOptions.open()
+        let (analysed, responses) = try analyse(store: store)
+        var result = analysed
         if case .equality(let written) = try reportOptions.write(
             .equality(result), responses: responses.answeringEveryModel(Array(Set([modelA, modelB]))), store: store) {
             result = written
@@ -94,5 +75,28 @@ struct EqualityCommand: ParsableCommand {
             for warning in result.warnings { print("warning: " + warning) }
         }
         throw ExitCode(ExitCodes.code(for: result.verdict))
+    }
+
+    /// The study on `store`, and the responses it read (for the report).
+    func analyse(store: ResponseStore) throws -> (EqualityResult, [StoredResponse]) {
+        var options = EqualityOptions(modelA: modelA, modelB: modelB)
+        options.kernel = kernel == .hamming ? .hamming : .kSpectrum(k: k, cumulative: true)
+        options.maxCharacters = maxCharacters
+        options.permutations = permutations
+        options.alpha = alpha
+        options.seed = seed
+        do {
+            guard k >= 1, permutations >= 99, alpha > 0, alpha < 0.5 else {
+                throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
+            }
+            try store.requireModels([modelA, modelB])
+            let responses = try store.responses(models: Array(Set([modelA, modelB])))
+            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
+            return (try EqualityStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path),
+                    responses)
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
     }
 }

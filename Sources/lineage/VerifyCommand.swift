@@ -17,6 +17,12 @@ struct VerifyCommand: ParsableCommand {
             responses the store now holds for the report's models and probes that the report did \
             not use: rerunning it would see them.
 
+            With --recompute it also runs the analysis again: the command line result.json \
+            records (with its seeds and every option) on the store, and requires the same result, \
+            number for number (what describes the run, such as its date and the store's path, \
+            aside). It works for `lineage attribute` and `lineage equality` results; on another \
+            machine a different BLAS can change the last bits of a similarity.
+
             Exit codes:
               0  everything matches
               3  something changed, went missing or was added (listed)
@@ -25,6 +31,7 @@ struct VerifyCommand: ParsableCommand {
             Examples:
               lineage verify results/report-vicuna
               lineage verify results/report-vicuna --store /data/lineage.sqlite --json
+              lineage verify results/report-vicuna --recompute
             """)
 
     @Argument(help: ArgumentHelp("The report folder (holding manifest.json).", valueName: "report-dir"))
@@ -32,6 +39,9 @@ struct VerifyCommand: ParsableCommand {
 
     @Flag(help: "Print the verification as JSON.")
     var json = false
+
+    @Flag(help: "Also re-run the recorded analysis on the store and require the same result.")
+    var recompute = false
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -41,11 +51,20 @@ struct VerifyCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let store = try storeOptions.open()
-        let result: ReportVerification
+        var result: ReportVerification
         do {
             result = try ReportVerifier.verify(reportDirectory: reportDirectory, store: store)
+            if recompute {
+                let recorded = try ReportWriter.read(reportDirectory).subject
+                let differing = try RecordedAnalysis.differences(from: recorded, storePath: storeOptions.store)
+                result.problems += differing.map { "recomputed from the store, the result differs in \"\($0)\"" }
+                if differing.isEmpty && !json { print("recomputed: the recorded analysis gives the same result again") }
+            }
         } catch let error as ReportError {
             printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        } catch let error as ValidationError {
+            printError(error.message)
             throw ExitCode(ExitCodes.badInput)
         }
         if json {

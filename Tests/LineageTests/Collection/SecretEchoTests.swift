@@ -99,6 +99,10 @@ import Testing
                                                   "--control", "c2", "--store", store, "--report", attribution,
                                                   "--replicates", "99", "--bootstrap", "99"])
         #expect([0, 10, 11].contains(attribute), "\(outputs["attribute"] ?? "")")
+        // Reports over collected answers (raw bodies, finish reasons) verify, and re-run to the same result.
+        for (name, folder) in [("verify-equality", report), ("verify-attribution", attribution)] {
+            #expect(try lineage(name, ["verify", folder, "--store", store, "--recompute"]) == 0, "\(outputs[name] ?? "")")
+        }
 
         // The answers are there, redacted: the test looked where the keys would be.
         #expect(outputs["export"]?.contains("You sent: Authorization: Bearer [REDACTED]") == true)
