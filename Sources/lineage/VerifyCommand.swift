@@ -23,9 +23,13 @@ struct VerifyCommand: ParsableCommand {
             aside). It works for `lineage attribute` and `lineage equality` results; on another \
             machine a different BLAS can change the last bits of a similarity.
 
+            A report written with --sign-key carries an Ed25519 signature of its root hash; verify \
+            checks it whenever it is there, and --signer PUBLIC_KEY requires it to be that key's.
+
             Exit codes:
               0  everything matches
-              3  something changed, went missing or was added (listed)
+              3  something changed, went missing or was added, or a check (root, signature,
+                 --recompute) failed; all is listed
               2  the report folder or the store cannot be read
 
             Examples:
@@ -43,6 +47,10 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Also re-run the recorded analysis on the store and require the same result.")
     var recompute = false
 
+    @Option(help: ArgumentHelp("Require the report to be signed by this Ed25519 public key (hex, as `lineage keys show` prints it).",
+                               valueName: "public-key"))
+    var signer: String?
+
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
@@ -53,7 +61,7 @@ struct VerifyCommand: ParsableCommand {
         let store = try storeOptions.open()
         var result: ReportVerification
         do {
-            result = try ReportVerifier.verify(reportDirectory: reportDirectory, store: store)
+            result = try ReportVerifier.verify(reportDirectory: reportDirectory, store: store, signer: signer)
             if recompute {
                 let recorded = try ReportWriter.read(reportDirectory).subject
                 let differing = try RecordedAnalysis.differences(from: recorded, storePath: storeOptions.store)
@@ -72,6 +80,7 @@ struct VerifyCommand: ParsableCommand {
         } else {
             print("report:   \(result.report)\nstore:    \(result.store)")
             print("root hash in manifest:  \(result.rootHash)\nroot hash recomputed:   \(result.recomputedRootHash)")
+            if let key = result.signedBy { print("signed by Ed25519 key \(key) (signature valid)") }
             for (label, items) in [("changed", result.changed), ("removed", result.removed), ("added", result.added),
                                    ("report file changed", result.filesChanged),
                                    ("file not in the manifest", result.unlistedFiles), ("problem", result.problems)] {

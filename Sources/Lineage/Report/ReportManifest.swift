@@ -54,6 +54,8 @@ public struct ReportManifest: Codable, Sendable, Equatable {
     /// SHA-256 of each file of the report folder except this manifest, byte for byte as written
     /// (what `sha256sum` prints; the `file` entries hash the same bytes with the root blanked).
     public var files: [String: String]
+    /// An Ed25519 signature of the root hash, when the report was written with a signing key.
+    public var signature: ReportSignature? = nil
 
     public init(resultSchema: String, models: [String], entries: [Entry], files: [String: String] = [:]) {
         self.resultSchema = resultSchema

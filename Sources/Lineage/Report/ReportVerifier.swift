@@ -22,6 +22,8 @@ public struct ReportVerification: Codable, Sendable, Equatable {
     public var unlistedFiles: [String]
     /// Everything else that does not hold: the root the files print, the manifest's own consistency.
     public var problems: [String]
+    /// The public key (hex) whose valid Ed25519 signature of the root the manifest carries, if any.
+    public var signedBy: String? = nil
 
     public var intact: Bool {
         changed.isEmpty && removed.isEmpty && added.isEmpty && filesChanged.isEmpty && unlistedFiles.isEmpty
@@ -30,7 +32,8 @@ public struct ReportVerification: Codable, Sendable, Equatable {
 }
 
 public enum ReportVerifier {
-    public static func verify(reportDirectory: String, store: ResponseStore) throws -> ReportVerification {
+    /// With `signer` (a public key, hex), the report must carry that key's valid signature of its root.
+    public static func verify(reportDirectory: String, store: ResponseStore, signer: String? = nil) throws -> ReportVerification {
         let folder = URL(fileURLWithPath: reportDirectory)
         let manifestURL = folder.appendingPathComponent(ReportWriter.manifestFile)
         let manifest = try readManifest(manifestURL)
@@ -80,6 +83,17 @@ public enum ReportVerifier {
             problems.append("the manifest's entries do not hash to the root hash it states (manifest.json was edited)")
         }
         if manifest.responses.isEmpty { problems.append("the manifest lists no responses") }
+        var signedBy: String?
+        if let signature = manifest.signature {
+            if signature.isValid(for: root) { signedBy = signature.publicKey }
+            else { problems.append("the manifest's signature is not a valid Ed25519 signature of its root hash by key \(signature.publicKey)") }
+        }
+        if let signer {
+            if manifest.signature == nil { problems.append("the report is not signed; it was to be signed by key \(signer)") }
+            else if manifest.signature?.publicKey.lowercased() != signer.lowercased() {
+                problems.append("the report is signed by key \(manifest.signature!.publicKey), not by \(signer)")
+            }
+        }
 
         // Every entry recomputed from scratch: the store's text for probes and responses, the
         // files' bytes (root blanked) for the files.
@@ -101,7 +115,7 @@ public enum ReportVerifier {
         return ReportVerification(report: reportDirectory, store: store.path, rootHash: root,
                                   recomputedRootHash: ReportManifest.rootHash(of: current),
                                   changed: changed, removed: removed, added: added, filesChanged: filesChanged,
-                                  unlistedFiles: unlisted, problems: problems)
+                                  unlistedFiles: unlisted, problems: problems, signedBy: signedBy)
     }
 
     static func readManifest(_ url: URL) throws -> ReportManifest {

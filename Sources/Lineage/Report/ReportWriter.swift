@@ -20,12 +20,15 @@ public enum ReportWriter {
     /// `responses` are the successful responses the result was computed from: the manifest
     /// hashes them, and the highlights and data-quality counts come from them when the result
     /// does not carry its own. With `store`, probe ids, probe-set usage and failed requests are
-    /// looked up there.
+    /// looked up there. With `signingKey` (a key file of `lineage keys create`), the manifest
+    /// carries an Ed25519 signature of the root hash.
     @discardableResult
     public static func write(_ subject: ReportSubject, responses: [StoredResponse], store: ResponseStore? = nil,
-                             to directory: String) throws -> (subject: ReportSubject, manifest: ReportManifest) {
+                             to directory: String, signingKey: String? = nil) throws -> (subject: ReportSubject, manifest: ReportManifest) {
         let (prepared, contentManifest) = try prepare(subject, responses: responses, store: store)
-        let (subject, files, manifest) = try seal(prepared, contentManifest)
+        let (subject, files, sealed) = try seal(prepared, contentManifest)
+        var manifest = sealed
+        if let signingKey { manifest.signature = try ReportSignature.sign(rootHash: manifest.rootHash, keyFile: signingKey) }
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = target.deletingLastPathComponent()
         let fileManager = FileManager.default
