@@ -138,9 +138,8 @@ struct AttributeCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let store = try storeOptions.openExisting()
-        let request = PairRequest(suspect: suspect, references: references, alternatives: alternativeReferences, controls: controls)
-        let (analysed, responses, _) = try settings.analyse([request], store: store)
-        var result = analysed[0]
+        let (analysed, responses) = try analyse(store: store)
+        var result = analysed
         if reportOptions.directory != nil {
             let models = ReportSubject.attribution(result).models
             if case .attribution(let written) = try reportOptions.write(.attribution(result), responses: responses.answeringEveryModel(models),
@@ -150,6 +149,14 @@ struct AttributeCommand: ParsableCommand {
         }
         print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
         throw ExitCode(ExitCodes.code(for: result.verdict))
+    }
+
+    /// The one study this command line asks for (also what `lineage verify --recompute` re-runs).
+    func analyse(store: ResponseStore) throws -> (AttributionResult, [StoredResponse]) {
+        guard let suspect else { throw ValidationError("no suspect: the command names none") }
+        let request = PairRequest(suspect: suspect, references: references, alternatives: alternativeReferences, controls: controls)
+        let (results, responses, _) = try settings.analyse([request], store: store)
+        return (results[0], responses)
     }
 
     struct Batch: Encodable {

@@ -17,7 +17,8 @@ struct AttributionSettings: ParsableArguments {
     @Option(help: "Seed of every random draw (recorded in the result).")
     var seed: UInt64 = 20_240_601
 
-    @Option(help: "Sign-flip replicates per test.")
+    @Option(help: ArgumentHelp("Sign-flip replicates per test.",
+                               discussion: "A p-value is never below 1/(1 + replicates). When that floor lies above the level a test is held to (--alpha divided among up to 2 tests per reference), the replicates are raised to the next 10^k − 1 that reaches it, and the result says so; above 999,999 the command is refused with the --alpha that would work."))
     var replicates: Int = 9_999
 
     @Option(help: "Bootstrap replicates per confidence interval.")
@@ -95,6 +96,7 @@ struct AttributionSettings: ParsableArguments {
                 options.adjustForLength = !noLengthAdjustment
                 options.familyViews = !wholeFingerprintOnly
                 options.minimumControls = minimumControls
+                options.studiesCombined = referenceMean ? 1 : options.references.count
                 if let weights { options.weights = weights }
                 try options.validate()
                 return options

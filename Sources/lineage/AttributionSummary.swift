@@ -40,6 +40,7 @@ enum AttributionSummary {
                 + (test.keptByTarone == false ? " [left out by Tarone's rule: smallest achievable p \(number(test.minimumAchievablePValue ?? 1))]" : "")
                 + ", statistic \(number(test.statistic))" + (test.statisticDescription.map { " (\($0))" } ?? ""))
             lines.append("      H0: \(test.nullHypothesis)")
+            lines.append("      " + floorNote(test))
         }
         if !r.controlDiagnostics.isEmpty {
             lines.append("")
@@ -54,6 +55,13 @@ enum AttributionSummary {
         }
         for warning in r.warnings { lines.append("warning: " + warning) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The test's p-value floor, and whether its p-value sits on it.
+    static func floorNote(_ test: HypothesisTestResult) -> String {
+        guard let floor = test.pValueFloor else { return "p-value floor: not recorded" }
+        return "p-value floor \(number(floor))" + (test.replicates.map { " (1/(1 + B), B = \($0))" } ?? "")
+            + (test.pValueIsOnFloor ? "; p sits on the floor: no smaller p-value was possible, so more replicates could show a smaller one" : "")
     }
 
     static func number(_ value: Double) -> String {

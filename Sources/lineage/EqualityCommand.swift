@@ -43,7 +43,9 @@ struct EqualityCommand: ParsableCommand {
     @Option(help: "Cut completions to this many characters before comparing (default: whole).")
     var maxCharacters: Int?
 
-    @Option(help: "Permutations for the p-value.") var permutations: Int = 999
+    @Option(help: ArgumentHelp("Permutations for the p-value.",
+                               discussion: "A p-value is never below 1/(1 + permutations). When that floor lies above --alpha, the permutations are raised to the next 10^k − 1 that reaches it, and the result says so; above 999,999 the command is refused with the --alpha that would work."))
+    var permutations: Int = 999
     @Option(help: "Significance level.") var alpha: Double = 0.05
     @Option(help: "Seed of the permutations (recorded in the result).") var seed: UInt64 = 20_240_601
 
@@ -54,28 +56,9 @@ struct EqualityCommand: ParsableCommand {
     @OptionGroup var reportOptions: ReportOptions
 
     func run() throws {
-        var options = EqualityOptions(modelA: modelA, modelB: modelB)
-        options.kernel = kernel == .hamming ? .hamming : .kSpectrum(k: k, cumulative: true)
-        options.maxCharacters = maxCharacters
-        options.permutations = permutations
-        options.alpha = alpha
-        options.seed = seed
-        var result: EqualityResult
-        let store: ResponseStore
-        let responses: [StoredResponse]
-        do {
-            guard k >= 1, permutations >= 99, alpha > 0, alpha < 0.5 else {
-                throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
-            }
-            store = try storeOptions.openExisting()
-            try store.requireModels([modelA, modelB])
-            responses = try store.responses(models: Array(Set([modelA, modelB])))
-            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
-            result = try EqualityStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path)
-        } catch let error as FingerprintError {
-            printError(error.description)
-            throw ExitCode(ExitCodes.badInput)
-        }
+        let store = try storeOptions.openExisting()
+        let (analysed, responses) = try analyse(store: store)
+        var result = analysed
         if case .equality(let written) = try reportOptions.write(
             .equality(result), responses: responses.answeringEveryModel(Array(Set([modelA, modelB]))), store: store) {
             result = written
@@ -85,11 +68,35 @@ struct EqualityCommand: ParsableCommand {
         } else {
             print(result.question)
             print("verdict: \(result.verdict.rawValue.uppercased())  (p = \(AttributionSummary.number(result.pValue)), alpha = \(result.alpha))")
+            print("  " + AttributionSummary.floorNote(result.test))
             print("  " + result.verdictExplanation)
             print("MMD statistic \(AttributionSummary.number(result.test.statistic)); " + result.test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             print("method: " + result.test.method)
             for warning in result.warnings { print("warning: " + warning) }
         }
         throw ExitCode(ExitCodes.code(for: result.verdict))
+    }
+
+    /// The study on `store`, and the responses it read (for the report).
+    func analyse(store: ResponseStore) throws -> (EqualityResult, [StoredResponse]) {
+        var options = EqualityOptions(modelA: modelA, modelB: modelB)
+        options.kernel = kernel == .hamming ? .hamming : .kSpectrum(k: k, cumulative: true)
+        options.maxCharacters = maxCharacters
+        options.permutations = permutations
+        options.alpha = alpha
+        options.seed = seed
+        do {
+            guard k >= 1, permutations >= 99, alpha > 0, alpha < 0.5 else {
+                throw FingerprintError(description: "need --k ≥ 1, --permutations ≥ 99 and 0 < --alpha < 0.5")
+            }
+            try store.requireModels([modelA, modelB])
+            let responses = try store.responses(models: Array(Set([modelA, modelB])))
+            let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
+            return (try EqualityStudy.run(options: options, responses: responses, catalog: catalog, command: invocation, store: store.path),
+                    responses)
+        } catch let error as FingerprintError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
     }
 }

@@ -57,6 +57,9 @@ struct ImportCommand: ParsableCommand {
         } catch let error as ImportError {
             printError("import failed, nothing was stored.\n\(error)")
             throw ExitCode(ExitCodes.badInput)
+        } catch let error as StoreBusyError {
+            printError(error.description)
+            throw ExitCode(ExitCodes.failure)
         }
         if json {
             print(try jsonString(summary))

@@ -9,7 +9,7 @@ struct LineageCommand: AsyncParsableCommand {
         version: LineageVersion.current,
         subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self, RunCommand.self,
                       SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
-                      ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self]
+                      ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self, KeysCommand.self]
     )
 
     static func main() async {

@@ -1,4 +1,5 @@
 import Foundation
+import Lineage
 
 /// Exit codes, documented in the README so that scripts and CI jobs can act on them.
 enum ExitCodes {
@@ -9,8 +10,20 @@ enum ExitCodes {
     static let badInput: Int32 = 2
 }
 
+/// Everything the tool prints goes through `Escape.terminal`: data strings (model names, probe
+/// ids, answers) may hold terminal escape sequences or bidirectional overrides, which show as
+/// `\uXXXX` (inside JSON output that is the same string, escaped). This shadows `Swift.print`
+/// in this module, so no call can forget it.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Swift.print(Escape.terminal(items.map { "\($0)" }.joined(separator: separator)), terminator: terminator)
+}
+
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    FileHandle.standardError.write(Data(("error: " + Escape.terminal(message) + "\n").utf8))
+}
+
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data(("warning: " + Escape.terminal(message) + "\n").utf8))
 }
 
 func jsonString<T: Encodable>(_ value: T) throws -> String {

@@ -5,6 +5,8 @@ import Lineage
 /// on a terminal, plain log lines otherwise.
 final class ProgressDisplay: @unchecked Sendable {
     private let liveLine: Bool
+    /// Every line passes through it: the runner redacts already, this is the last gate before the terminal.
+    private let redactor: SecretRedactor
     private let lock = NSLock()
     private var total = 0
     private var done = 0
@@ -13,8 +15,9 @@ final class ProgressDisplay: @unchecked Sendable {
     private var started = Date()
     private var lastDraw = Date.distantPast
 
-    init(liveLine: Bool) {
+    init(liveLine: Bool, redactor: SecretRedactor = SecretRedactor(secrets: [])) {
         self.liveLine = liveLine
+        self.redactor = redactor
     }
 
     func handle(_ event: CollectionEvent) {
@@ -61,7 +64,7 @@ final class ProgressDisplay: @unchecked Sendable {
 
     private func emit(_ line: String) {
         let prefix = liveLine ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+        FileHandle.standardError.write(Data((prefix + Escape.terminal(redactor.redact(line)) + "\n").utf8))
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -112,25 +112,34 @@ struct RunCommand: AsyncParsableCommand {
             try printDryRun(plan)
             return
         }
+        let environment = ProcessInfo.processInfo.environment
         let store = try storeOptions.open()
         let transport = AsyncHTTPTransport()
         let runner: CollectionRunner
         do {
-            runner = try CollectionRunner(store: store, plan: plan, environment: ProcessInfo.processInfo.environment,
+            runner = try CollectionRunner(store: store, plan: plan, environment: environment,
                                           transport: transport, command: invocation, probeSetPath: probeSetPath)
         } catch let error as ModelConfigurationError {
             await transport.shutdown()
             printError("\(error)")
             throw ExitCode(ExitCodes.badInput)
         }
-        let progress = ProgressDisplay(liveLine: isatty(2) != 0)
+        let redactor = SecretRedactor(secrets: SecretRedactor.heldSecrets(models: plan.models, environment: environment))
+        for model in plan.models {
+            if let key = environment[model.keyVariable], !key.isEmpty, SecretRedactor.isShort(key) {
+                warn("the key in \(model.keyVariable) is only \(key.count) characters long; every occurrence of it in "
+                     + "answers, errors and raw bodies is replaced by \(SecretRedactor.placeholder), which may alter answers "
+                     + "that happen to contain those characters")
+            }
+        }
+        let progress = ProgressDisplay(liveLine: isatty(2) != 0, redactor: redactor)
         let summary: CollectionSummary
         do {
             summary = try await runner.run { progress.handle($0) }
         } catch {
             await transport.shutdown()
             progress.finish()
-            printError("the run stopped: \(error)")
+            printError(redactor.redact("the run stopped: \(error)"))
             throw ExitCode(ExitCodes.failure)
         }
         await transport.shutdown()

@@ -86,7 +86,5 @@ struct SimilarityCommand: ParsableCommand {
         }
     }
 
-    private func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    private func csvField(_ s: String) -> String { Escape.csvField(s) }
 }

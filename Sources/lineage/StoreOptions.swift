@@ -23,7 +23,7 @@ struct StoreOptions: ParsableArguments {
 
     func open() throws -> ResponseStore {
         do {
-            return try ResponseStore(path: store)
+            return try ResponseStore(path: store, busyNotice: { warn($0) })
         } catch {
             throw ValidationError("cannot open the store at \(store): \(error)\n  fix: check the path, or pass another with --store")
         }

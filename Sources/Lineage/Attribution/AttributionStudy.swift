@@ -30,6 +30,14 @@ public struct AttributionOptions: Sendable {
     /// whole fingerprint and the families, `PairedResampling.signFlipMaxT`) rather than the whole
     /// fingerprint's alone.
     public var familyViews = true
+    /// How many studies (one per reference) `combine` joins into one verdict: each test is held
+    /// to α / (2 × this) at worst (the primary and the identity test per study), and `replicates`
+    /// is raised until 1/(1 + B) reaches that level (`ResamplingFloor`).
+    public var studiesCombined = 1
+
+    /// The level the primary sign-flip test is held to at worst, after Bonferroni over the tests
+    /// of every study combined.
+    public var worstCaseTestLevel: Double { alpha / Double(2 * max(1, studiesCombined)) }
 
     public init(suspect: String, references: [String], alternativeReferences: [String] = [], controls: [String]) {
         self.suspect = suspect
@@ -139,6 +147,11 @@ public enum AttributionStudy {
     public static func analyse(options: AttributionOptions, similarities raw: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
                                command: String = "", store: String = "") throws -> AttributionResult {
         try options.validate()
+        var options = options
+        let floor = try ResamplingFloor.replicates(
+            requested: options.replicates, level: options.worstCaseTestLevel, option: "--replicates", alpha: options.alpha,
+            multiplicity: "/ \(2 * max(1, options.studiesCombined)), Bonferroni over up to 2 tests for each of \(max(1, options.studiesCombined)) reference(s)")
+        options.replicates = floor.replicates
         precondition(raw.models == options.models, "similarities must list the models in the options' order")
         let adjustment = options.adjustForLength ? LengthAdjustment.fit(raw) : nil
         let data = adjustment?.apply(to: raw) ?? raw
@@ -164,7 +177,7 @@ public enum AttributionStudy {
         let meanNote = options.references.count > 1 || options.alternativeReferences.count > 1
             ? "; s(x,{A, B, ...}) is the mean of x's similarities to A, B, ..." : ""
         let lengthNote = (options.adjustForLength ? " (length-adjusted cosine" : " (cosine") + meanNote + ")"
-        var warnings: [String] = []
+        var warnings: [String] = floor.note.map { [$0] } ?? []
 
         func effects(_ perProbe: (Matrix, Int) -> Float) -> Matrix {
             var m = Matrix(rows: probeCount, columns: controlIndices.count)

@@ -27,6 +27,10 @@ public struct EqualityOptions: Sendable {
 public enum EqualityStudy {
     public static func run(options: EqualityOptions, responses: [StoredResponse], catalog: ProbeCatalog = ProbeCatalog(),
                            command: String = "", store: String = "") throws -> EqualityResult {
+        var options = options
+        let floor = try ResamplingFloor.replicates(requested: options.permutations, level: options.alpha,
+                                                   option: "--permutations", alpha: options.alpha)
+        options.permutations = floor.replicates
         let split = options.modelA == options.modelB
         var byPrompt: [String: ([String], [String])] = [:]
         var seen = Set<String>()
@@ -71,7 +75,7 @@ public enum EqualityStudy {
             replicates: options.permutations, seed: options.seed, nullDistribution: outcome.null, usedInVerdict: true)
         let verdict: Verdict
         let explanation: String
-        var warnings: [String] = []
+        var warnings: [String] = floor.note.map { [$0] } ?? []
         if outcome.pValue <= options.alpha {
             verdict = .evidence
             explanation = "Evidence that \(a) and \(b) differ: p = \(formatNumber(outcome.pValue)) ≤ α = \(formatNumber(options.alpha))."

@@ -38,16 +38,19 @@ public struct CollectionRunner: Sendable {
     private let redactor: SecretRedactor
 
     /// Reads each model's key from `environment` (failing before anything is sent if one is missing).
+    /// Every key, and `otherSecrets` (other keys the process holds), is redacted from all the run
+    /// stores and reports.
     public init(store: ResponseStore, plan: CollectionPlan, environment: [String: String],
                 transport: any HTTPTransport, command: String, probeSetPath: String? = nil,
-                retry: RetryPolicy? = nil) throws {
+                retry: RetryPolicy? = nil, otherSecrets: [String] = []) throws {
         self.store = store
         self.plan = plan
         self.command = command
         self.probeSetPath = probeSetPath
         var keys: [String: String?] = [:]
         for model in plan.models { keys[model.name] = try model.apiKey(from: environment) }
-        let redactor = SecretRedactor(secrets: keys.values.compactMap { $0 })
+        let redactor = SecretRedactor(secrets: keys.values.compactMap { $0 } + otherSecrets
+                                      + SecretRedactor.heldSecrets(models: plan.models, environment: environment))
         self.redactor = redactor
         var clients: [String: ModelClient] = [:]
         for model in plan.models {
@@ -91,7 +94,7 @@ public struct CollectionRunner: Sendable {
                                                                endpoint: model.endpoint, providerModelID: model.providerModelID,
                                                                in: db).id!
             }
-            var run = RunRecord(kind: .collect, command: command, configuration: configuration,
+            var run = RunRecord(kind: .collect, command: redactor.redact(command), configuration: configuration,
                                 probeSetID: setRecord.id, probeSetHash: setHash)
             try run.insert(db)
             return (run.id!, modelIDs, probeIDs)
@@ -101,6 +104,7 @@ public struct CollectionRunner: Sendable {
                         pending: pending.count, runID: runID))
 
         let tally = Tally()
+        let backlog = Backlog()
         await withTaskGroup(of: Void.self) { group in
             for model in plan.models {
                 let units = pending.filter { $0.model == model.name }
@@ -114,7 +118,7 @@ public struct CollectionRunner: Sendable {
                             next += 1
                             inner.addTask {
                                 await self.ask(unit, client: client, modelID: modelID, probeID: probeIDs[unit.probe.id]!,
-                                               runID: runID, tally: tally, events: events)
+                                               runID: runID, tally: tally, backlog: backlog, events: events)
                             }
                         }
                         for _ in 0..<model.concurrency { addNext() }
@@ -123,6 +127,7 @@ public struct CollectionRunner: Sendable {
                 }
             }
         }
+        await flush(backlog, tally: tally, events: events)
         try store.write { db in
             if var run = try RunRecord.fetchOne(db, key: runID) {
                 run.finishedAt = Date()
@@ -138,35 +143,86 @@ public struct CollectionRunner: Sendable {
     }
 
     private func ask(_ unit: WorkUnit, client: ModelClient, modelID: Int64, probeID: Int64, runID: Int64,
-                     tally: Tally, events: @escaping @Sendable (CollectionEvent) -> Void) async {
+                     tally: Tally, backlog: Backlog, events: @escaping @Sendable (CollectionEvent) -> Void) async {
         let jitterSeed = UInt64(ContentHash.sha256(unit.storeKey).prefix(16), radix: 16) ?? 0
+        let redactor = self.redactor
         let outcome = await client.converse(unit.probe.content, parameters: unit.parameters, jitterSeed: jitterSeed) {
-            events(.notice(unit: unit, message: $0))
+            events(.notice(unit: unit, message: redactor.redact($0)))
         }
         var failure = outcome.failure.map { failure -> String in
             var reason = "\(failure) (after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s"))"
             if unit.probe.turns.count > 1 { reason += " at turn \(outcome.turns.count + 1) of \(unit.probe.turns.count)" }
             return reason
         }
-        let record = Self.record(unit, outcome: outcome, failure: failure, modelID: modelID, probeID: probeID, runID: runID)
+        let record = Self.record(unit, outcome: outcome, failure: failure, modelID: modelID, probeID: probeID,
+                                 runID: runID, redactor: redactor)
         var storedElsewhere = false
+        switch commit(record) {
+        case .stored: break
+        case .storedElsewhere: storedElsewhere = true
+        case .busy:
+            // Another process has held the store longer than a write waits: keep the answer and
+            // commit it after the others, instead of losing it or stopping the run.
+            await backlog.add(Backlog.Entry(unit: unit, record: record, failure: failure, outcome: outcome))
+            events(.notice(unit: unit, message: "the store is busy; the answer is kept in memory and committed at the end of the run"))
+            return
+        case .failed(let message): failure = redactor.redact("could not store the response: \(message)")
+        }
+        await finish(unit, failure: failure, outcome: outcome, tally: tally, events: events, storedElsewhere: storedElsewhere)
+    }
+
+    /// Commits the answers kept while the store was busy, each waiting again as long as a write
+    /// waits; an answer that still cannot be committed counts as failed (a rerun asks it again).
+    private func flush(_ backlog: Backlog, tally: Tally, events: @escaping @Sendable (CollectionEvent) -> Void) async {
+        for entry in await backlog.take() {
+            var failure = entry.failure
+            var storedElsewhere = false
+            switch commit(entry.record) {
+            case .stored: break
+            case .storedElsewhere: storedElsewhere = true
+            case .busy: failure = "could not store the response: the store stayed busy (run the same command again to ask it again)"
+            case .failed(let message): failure = redactor.redact("could not store the response: \(message)")
+            }
+            await finish(entry.unit, failure: failure, outcome: entry.outcome, tally: tally, events: events, storedElsewhere: storedElsewhere)
+        }
+    }
+
+    private func finish(_ unit: WorkUnit, failure: String?, outcome: ConversationOutcome, tally: Tally,
+                        events: @escaping @Sendable (CollectionEvent) -> Void, storedElsewhere: Bool = false) async {
+        await tally.add(ok: failure == nil, elsewhere: storedElsewhere,
+                        promptTokens: outcome.promptTokens ?? 0, completionTokens: outcome.completionTokens ?? 0)
+        events(.finished(unit: unit, failure: redactor.redact(failure), completionTokens: outcome.completionTokens ?? 0))
+    }
+
+    enum Commit { case stored, storedElsewhere, busy, failed(String) }
+
+    /// Inserts one response in its own transaction.
+    func commit(_ record: ResponseRecord) -> Commit {
         do {
             try store.write { db in
                 var record = record
                 try record.insert(db)
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT && failure == nil {
-            storedElsewhere = true   // another run stored this unit meanwhile; keep theirs
+            return .stored
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT && record.status == .ok {
+            return .storedElsewhere   // another run stored this unit meanwhile; keep theirs
+        } catch is StoreBusyError {
+            return .busy
         } catch {
-            failure = "could not store the response: \(error)"
+            return .failed("\(error)")
         }
-        await tally.add(ok: failure == nil, elsewhere: storedElsewhere,
-                        promptTokens: outcome.promptTokens ?? 0, completionTokens: outcome.completionTokens ?? 0)
-        events(.finished(unit: unit, failure: failure, completionTokens: outcome.completionTokens ?? 0))
     }
 
+    /// The row to store for `outcome`, every text in it redacted (the client redacted already;
+    /// this is the last gate before the store) and hashed after redaction.
     static func record(_ unit: WorkUnit, outcome: ConversationOutcome, failure: String?, modelID: Int64,
-                       probeID: Int64, runID: Int64) -> ResponseRecord {
+                       probeID: Int64, runID: Int64, redactor: SecretRedactor = SecretRedactor(secrets: [])) -> ResponseRecord {
+        var outcome = outcome
+        outcome.turns = outcome.turns.map { redactor.redact($0) }
+        outcome.requestBodies = outcome.requestBodies.map { redactor.redact($0) }
+        outcome.responseBodies = outcome.responseBodies.map { redactor.redact($0) }
+        outcome.finishReason = redactor.redact(outcome.finishReason)
+        let failure = redactor.redact(failure)
         let status: ResponseRecord.Status = failure == nil ? .ok : .failed
         // One call: the body as sent. Several turns: a JSON array of the bodies, in order.
         func joined(_ bodies: [String]) -> String? {
@@ -203,5 +259,23 @@ actor Tally {
         if elsewhere { counts.storedElsewhere += 1 } else if ok { counts.succeeded += 1 } else { counts.failed += 1 }
         counts.promptTokens += promptTokens
         counts.completionTokens += completionTokens
+    }
+}
+
+/// Answers a run could not commit yet because another process held the store.
+actor Backlog {
+    struct Entry: Sendable {
+        let unit: WorkUnit
+        let record: ResponseRecord
+        let failure: String?
+        let outcome: ConversationOutcome
+    }
+    private var entries: [Entry] = []
+
+    func add(_ entry: Entry) { entries.append(entry) }
+
+    func take() -> [Entry] {
+        defer { entries = [] }
+        return entries
     }
 }

@@ -77,7 +77,9 @@ public struct ModelClient: Sendable {
                     let body = redactor.redact(String(decoding: http.body, as: UTF8.self))
                     if (200..<300).contains(http.status) {
                         do {
-                            let parsed = try backend.parseReply(http.body)
+                            // Read from the body as received (redacting a short key in the body could
+                            // break its JSON), then redact every field taken from it.
+                            let parsed = Self.redacted(try backend.parseReply(http.body), redactor)
                             await gate.settle(ticket, actualTokens: (parsed.promptTokens ?? 0) + (parsed.completionTokens ?? 0))
                             Self.record(body, into: &outcome.responseBodies, turn: messages.count / 2)
                             reply = parsed
@@ -121,6 +123,14 @@ public struct ModelClient: Sendable {
     /// Keeps only the last reply body of each turn (a retried call replaces its earlier attempt).
     private static func record(_ body: String, into bodies: inout [String], turn: Int) {
         if bodies.count > turn { bodies[turn] = body } else { bodies.append(body) }
+    }
+
+    private static func redacted(_ reply: ChatReply, _ redactor: SecretRedactor) -> ChatReply {
+        var reply = reply
+        reply.text = redactor.redact(reply.text)
+        reply.finishReason = redactor.redact(reply.finishReason)
+        reply.logprobs = reply.logprobs.map { redactor.redact($0) }
+        return reply
     }
 
     private static func redacted(_ failure: RequestFailure, _ redactor: SecretRedactor) -> RequestFailure {

@@ -72,7 +72,12 @@ public enum ModelConfigurationLoader {
     static func configuration(_ initial: YAMLFields) throws -> ModelConfiguration {
         var fields = initial
         let name = try fields.requireString("name", fix: "give the model a name, e.g. `qwen`")
-        fields.item = "model \(name)"
+        if let (scalar, position) = UnsafeCharacters.first(in: name) {
+            throw fields.error("name", "the name holds \(UnsafeCharacters.describe(scalar)) at character \(position)",
+                               node: fields.node("name"),
+                               fix: "name the model without control characters or bidirectional overrides (they make a name show as another)")
+        }
+        fields.item = "model \(UnsafeCharacters.visible(name, keeping: []))"
         try fields.rejectUnknownKeys(keys)
         let backendName = try fields.string("backend") ?? BackendKind.openai.rawValue
         guard let backend = BackendKind(rawValue: backendName) else {

@@ -59,6 +59,9 @@ public struct AttributionResult: Codable, Sendable, Equatable {
     public var highlights: [ProbeHighlight]? = nil
     /// Failed, empty and truncated responses per model.
     public var dataQuality: DataQuality? = nil
+    /// The root hash of the report's manifest, when the result was written as a report
+    /// (`lineage verify` checks it against the manifest and the store).
+    public var rootHash: String? = nil
 
     // Added for attribution on annotated stores (issue 11).
     /// How the panel was chosen: each model's role, whether the user named it or Lineage chose it, why,
@@ -123,6 +126,9 @@ public struct EqualityResult: Codable, Sendable, Equatable {
     public var highlights: [ProbeHighlight]? = nil
     /// Failed, empty and truncated responses per model.
     public var dataQuality: DataQuality? = nil
+    /// The root hash of the report's manifest, when the result was written as a report
+    /// (`lineage verify` checks it against the manifest and the store).
+    public var rootHash: String? = nil
 
     public init(question: String, modelA: String, modelB: String, verdict: Verdict, verdictExplanation: String,
                 alpha: Double, pValue: Double, test: HypothesisTestResult, probes: Int, samples: [String: Int],

@@ -61,12 +61,16 @@ public struct DataQuality: Codable, Sendable, Equatable {
         public var empty: Int
         /// Responses cut off by the token limit (finish reason "length").
         public var truncated: Int
+        /// Responses with no finish reason recorded: whether they were cut off is unknown.
+        /// Nil in results written before it was counted.
+        public var finishUnknown: Int?
 
-        public init(responses: Int, failed: Int, empty: Int, truncated: Int) {
+        public init(responses: Int, failed: Int, empty: Int, truncated: Int, finishUnknown: Int? = 0) {
             self.responses = responses
             self.failed = failed
             self.empty = empty
             self.truncated = truncated
+            self.finishUnknown = finishUnknown
         }
     }
 

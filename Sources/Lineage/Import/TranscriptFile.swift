@@ -14,6 +14,11 @@ struct TranscriptFile {
 
     init(path: String) throws {
         self.path = path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ImportError(file: path, "is a folder, not a transcript file",
+                              fix: "pass the files inside it, e.g. `lineage import \(path)/*.jsonl`")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -123,9 +128,13 @@ struct TranscriptFile {
             return nil
         }
         if let string = value as? String { return string }
-        if let number = value as? NSNumber, key.hasSuffix("id") { return number.stringValue }
-        throw ImportError(file: path, line: line, "field \"\(key)\" is not a string",
-                          fix: "write \"\(key)\" as a JSON string")
+        // An id may be a whole number (FastChat's question_id is); never a boolean or a fraction.
+        if key.hasSuffix("id"), let number = value as? NSNumber, !Self.isBoolean(number),
+           let whole = Int(exactly: number.doubleValue) {
+            return String(whole)
+        }
+        throw ImportError(file: path, line: line, "field \"\(key)\" is not a string\(Self.isBoolean(value) ? " (it is \(value as? Bool == true ? "true" : "false"))" : "")",
+                          fix: "write \"\(key)\" as a JSON string" + (key.hasSuffix("id") ? " or a whole number" : ""))
     }
 
     func strings(_ object: [String: Any], _ key: String, line: Int) throws -> [String] {
@@ -157,7 +166,7 @@ struct TranscriptFile {
 
     func integer(_ object: [String: Any], _ key: String, line: Int) throws -> Int? {
         guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let number = value as? NSNumber, let int = Int(exactly: number.doubleValue) else {
+        guard let number = value as? NSNumber, !Self.isBoolean(number), let int = Int(exactly: number.doubleValue) else {
             throw ImportError(file: path, line: line, "field \"\(key)\" is not an integer",
                               fix: "write \"\(key)\" as a whole number")
         }
@@ -175,6 +184,19 @@ struct TranscriptFile {
 
     // MARK: helpers
 
+    /// Whether a value `JSONSerialization` gave is a JSON `true` or `false` (which bridges to NSNumber).
+    static func isBoolean(_ value: Any) -> Bool {
+        if type(of: value) == Bool.self { return true }
+        guard let number = value as? NSNumber else { return false }
+        #if canImport(Darwin)
+        return CFGetTypeID(number) == CFBooleanGetTypeID()
+        #else
+        // JSON numbers come back as Int ("q") or Double ("d"); only booleans are "c" or "B".
+        let type = String(cString: number.objCType)
+        return type == "B" || type == "c"
+        #endif
+    }
+
     static func reason(_ error: Error) -> String {
         let nsError = error as NSError
         if let detail = nsError.userInfo["NSDebugDescription"] as? String { return detail }
@@ -182,11 +204,23 @@ struct TranscriptFile {
     }
 
     /// Foundation reports JSON errors by character offset; turn that into a line number.
+    /// Foundation reports JSON errors by character offset (in `userInfo`, or only in the message
+    /// as "around character N"); turn that into a line number.
     static func errorLine(_ error: Error, in text: String) -> Int? {
         let nsError = error as NSError
-        guard let index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int else { return nil }
-        let utf8 = Array(text.utf8.prefix(index))
-        return utf8.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        var offset = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+        if offset == nil, let range = reason(error).range(of: #"character \d+"#, options: .regularExpression) {
+            offset = Int(reason(error)[range].dropFirst("character ".count))
+        }
+        if let line = lineNumber(in: reason(error)), offset == nil { return line }
+        guard let offset else { return nil }
+        return text.utf8.prefix(offset).filter { $0 == UInt8(ascii: "\n") }.count + 1
+    }
+
+    /// "line N" in a parser's message, when it gives one itself.
+    private static func lineNumber(in message: String) -> Int? {
+        guard let range = message.range(of: #"line \d+"#, options: .regularExpression) else { return nil }
+        return Int(message[range].dropFirst("line ".count))
     }
 
     static func firstInvalidUTF8Line(_ data: Data) -> Int {

@@ -24,12 +24,34 @@ public struct TranscriptReader: Sendable {
     public func read(_ path: String, format: TranscriptFormat? = nil) throws -> Transcript {
         let file = try TranscriptFile(path: path)
         let format = try format ?? TranscriptFormat.detect(file)
+        let transcript: Transcript
         switch format {
-        case .lineage: return Transcript(format: format, responses: try readLineage(file), warnings: [])
+        case .lineage: transcript = Transcript(format: format, responses: try readLineage(file), warnings: [])
         case .fastChat, .fastChatLegacy:
             let (responses, warnings) = try readFastChat(file, legacy: format == .fastChatLegacy)
-            return Transcript(format: format, responses: responses, warnings: warnings)
-        case .alpacaEval: return Transcript(format: format, responses: try readAlpacaEval(file), warnings: [])
+            transcript = Transcript(format: format, responses: responses, warnings: warnings)
+        case .alpacaEval: transcript = Transcript(format: format, responses: try readAlpacaEval(file), warnings: [])
+        }
+        for response in transcript.responses { try Self.checkNames(response, file: path) }
+        return transcript
+    }
+
+    /// Names and ids reach terminals, reports and file names: none may hold a control character
+    /// or a bidirectional override (`UnsafeCharacters`).
+    static func checkNames(_ response: ImportedResponse, file: String) throws {
+        let line = response.source.split(separator: ":").last.flatMap { Int($0) }
+        let fields: [(String, String?, String)] = [
+            ("model name", response.model, "rename the model in the file, or store it under another name with --model NAME"),
+            ("probe id", response.externalID, "give the probe an id without control or bidirectional characters"),
+            ("category", response.category, "write the category without control or bidirectional characters"),
+        ]
+        for (what, value, fix) in fields {
+            guard let value, let (scalar, position) = UnsafeCharacters.first(in: value) else { continue }
+            throw ImportError(file: file, line: line,
+                              "\(what) \"\(UnsafeCharacters.visible(value, keeping: []))\" holds \(UnsafeCharacters.describe(scalar)) "
+                              + "at character \(position): control characters and bidirectional overrides can make a name "
+                              + "show as another on a terminal or in a report",
+                              fix: fix)
         }
     }
 
@@ -49,6 +71,11 @@ public struct TranscriptReader: Sendable {
             let object = try file.object(line)
             let model = try modelOverride ?? file.string(object, "model", line: line.number)!
             let probeID = try file.string(object, "probe_id", line: line.number)!
+            let sampleIndex = try file.integer(object, "sample_index", line: line.number) ?? 0
+            if sampleIndex < 0 {
+                throw ImportError(file: file.path, line: line.number, "field \"sample_index\" is \(sampleIndex)",
+                                  fix: "sample indexes count from 0 (the first sample of a probe is 0, the next 1, ...)")
+            }
             let (probe, earlierAnswers) = try lineageProbe(object, file: file, line: line.number)
             guard let answer = try file.string(object, "response", line: line.number) else { fatalError() }
             let hash = probe.contentHash
@@ -69,7 +96,7 @@ public struct TranscriptReader: Sendable {
                 probeSet: ImportedProbeSet(name: setName, version: setVersion, contentHash: setHash),
                 externalID: probeID,
                 category: try file.string(object, "category", line: line.number, required: false),
-                sampleIndex: try file.integer(object, "sample_index", line: line.number) ?? 0,
+                sampleIndex: sampleIndex,
                 parameters: try parameters(object["params"], file: file, line: line.number),
                 turns: earlierAnswers + [answer] + extraTurns,
                 source: "\(file.path):\(line.number)", raw: line.text,

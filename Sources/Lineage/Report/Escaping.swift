@@ -1,11 +1,13 @@
 import Foundation
 
 /// Escaping for text from data (model names, probes, answers): every such string goes through
-/// one of these before it reaches a page. A response is untrusted input.
+/// one of these before it reaches a page, a terminal or a CSV file. A response is untrusted input.
+/// Control characters and bidirectional overrides show as `\uXXXX` everywhere (`UnsafeCharacters`).
 public enum Escape {
     /// HTML and SVG (XML) text and attribute values: `&`, `<`, `>`, `"` and `'` as entities,
-    /// control characters other than tab and newline dropped.
+    /// control characters other than tab and line breaks and bidirectional overrides as `\uXXXX`.
     public static func html(_ text: String) -> String {
+        let text = UnsafeCharacters.visible(text, keeping: ["\n", "\t", "\r"])
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -30,24 +32,50 @@ public enum Escape {
         html(text).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
     }
 
-    /// A Markdown table cell: pipes escaped, line breaks as spaces, HTML neutralised.
-    public static func markdownCell(_ text: String) -> String {
-        markdownHTML(text).replacingOccurrences(of: "|", with: "\\|")
-            .replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
-    }
+    /// A Markdown table cell: the same as inline text (pipes escaped, line breaks as spaces).
+    public static func markdownCell(_ text: String) -> String { markdownInline(text) }
 
-    /// Inline Markdown text: HTML neutralised, Markdown's emphasis, code and link characters escaped.
+    /// Inline Markdown text (a heading, a table cell, a sentence): one line (line breaks as
+    /// spaces, so no fence or heading can start), HTML neutralised, Markdown's emphasis, code,
+    /// link and strike-through characters escaped (with `[` and `]` escaped, neither `![...](...)`
+    /// nor `[...](...)` can form), and no autolink (`://`, `www.` and `@` broken up), so no name
+    /// can become a remote image or a link.
     public static func markdownInline(_ text: String) -> String {
+        let line = UnsafeCharacters.visible(
+            text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "\r", with: " "), keeping: ["\t"])
         var out = ""
-        for character in text {
-            if "\\`*_[]#|".contains(character) { out.append("\\") }
+        for character in line {
+            if "\\`*_[]#|~@".contains(character) { out.append("\\") }
             out.append(character)
         }
+        out = out.replacingOccurrences(of: "://", with: ":\\/\\/").replacingOccurrences(of: "www.", with: "www\\.")
+            .replacingOccurrences(of: "WWW.", with: "WWW\\.")
         return markdownHTML(out)
     }
 
-    /// A fenced code block that no backtick run in `text` can close early.
+    /// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading
+    /// `=`, `+`, `-`, `@`, tab or carriage return (which spreadsheets run as a formula) behind a
+    /// `'`; control characters and bidirectional overrides as `\uXXXX`.
+    public static func csvField(_ text: String) -> String {
+        var field = UnsafeCharacters.visible(text, keeping: ["\n"])
+        if let first = field.unicodeScalars.first, "=+-@".unicodeScalars.contains(first) { field = "'" + field }
+        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+            field = "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return field
+    }
+
+    /// A line for a terminal: control characters (escape sequences, carriage returns) and
+    /// bidirectional overrides as `\uXXXX`, line breaks and tabs kept.
+    public static func terminal(_ text: String) -> String {
+        UnsafeCharacters.visible(text, keeping: ["\n", "\t"])
+    }
+
+    /// A fenced code block that no backtick run in `text` can close early, control characters
+    /// (other than line breaks and tabs) and bidirectional overrides shown as `\uXXXX`.
     public static func markdownFence(_ text: String) -> String {
+        let text = UnsafeCharacters.visible(text.replacingOccurrences(of: "\r\n", with: "\n"), keeping: ["\n", "\t"])
         var longest = 0, run = 0
         for character in text {
             run = character == "`" ? run + 1 : 0

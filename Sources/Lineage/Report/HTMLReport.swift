@@ -15,14 +15,15 @@ public enum HTMLReport {
         body += keyValueTable(model.summary) + "</section>\n"
 
         if !model.tests.isEmpty {
-            body += "<section><h2>Tests</h2>\n<table><thead><tr><th>test</th><th>null hypothesis</th><th>alternative</th><th>statistic</th><th>p-value</th><th>effect [CI]</th><th>method</th></tr></thead><tbody>\n"
+            body += "<section><h2>Tests</h2>\n<table><thead><tr><th>test</th><th>null hypothesis</th><th>alternative</th><th>statistic</th><th>p-value</th><th>p-value floor</th><th>effect [CI]</th><th>method</th></tr></thead><tbody>\n"
             for test in model.tests {
                 body += "<tr><td>\(e(test.name))</td><td>\(e(test.nullHypothesis))</td><td>\(e(test.alternative))</td>"
-                body += "<td class=\"num\">\(e(Format.number(test.statistic)))</td><td class=\"num\">\(e(Format.p(test.pValue)))</td>"
+                body += "<td class=\"num\">\(e(Format.number(test.statistic)))</td><td class=\"num\">\(e(Format.p(test.pValue)))</td><td class=\"num\">\(e(ReportModel.floorCell(test)))</td>"
                 body += "<td>\(e(test.effect.map { Format.interval($0) + " — " + $0.description } ?? "–"))</td>"
                 body += "<td>\(e(test.method + (test.replicates.map { ", B = \($0)" } ?? "")))</td></tr>\n"
             }
             body += "</tbody></table>\n"
+            body += ReportModel.floorSentences(model.tests).map { "<p class=\"small\">\(e($0))</p>\n" }.joined()
             if let power = model.power {
                 body += "<p><strong>Power.</strong> \(Int((power.power * 100).rounded()))% to detect an effect of \(e(Format.number(power.effectThatMatters))) with \(power.probesUsed) probes"
                 body += power.probesNeeded.map { "; about \($0) probes needed for 80%" } ?? ""
@@ -86,12 +87,12 @@ public enum HTMLReport {
 
         let quality = MarkdownReport.qualityLines(model)
         body += "<section><h2>Data quality</h2>\n"
-        body += quality.isEmpty ? "<p>No failed, empty or truncated responses among those used; nothing to warn about.</p>\n"
+        body += quality.isEmpty ? "<p>No failed, empty or truncated responses among those used, and every answer records why it stopped; nothing to warn about.</p>\n"
             : "<ul class=\"warnings\">" + quality.map { "<li>\(e($0))</li>" }.joined(separator: "\n") + "</ul>\n"
         if let counts = model.dataQuality?.models, !counts.isEmpty {
-            body += "<table><thead><tr><th>model</th><th>responses</th><th>failed</th><th>empty</th><th>truncated</th></tr></thead><tbody>\n"
+            body += "<table><thead><tr><th>model</th><th>responses</th><th>failed</th><th>empty</th><th>truncated</th><th>finish reason unknown</th></tr></thead><tbody>\n"
             for (name, c) in counts.sorted(by: { $0.key < $1.key }) {
-                body += "<tr><td>\(e(name))</td><td class=\"num\">\(c.responses)</td><td class=\"num\">\(c.failed)</td><td class=\"num\">\(c.empty)</td><td class=\"num\">\(c.truncated)</td></tr>\n"
+                body += "<tr><td>\(e(name))</td><td class=\"num\">\(c.responses)</td><td class=\"num\">\(c.failed)</td><td class=\"num\">\(c.empty)</td><td class=\"num\">\(c.truncated)</td><td class=\"num\">\(c.finishUnknown.map(String.init) ?? "not counted")</td></tr>\n"
             }
             body += "</tbody></table>\n"
         }

@@ -13,8 +13,8 @@ public enum MarkdownReport {
 
         if !model.tests.isEmpty {
             out += "\n## Tests\n\n"
-            out += table(["test", "null hypothesis", "statistic", "p-value", "effect [CI]", "method"], model.tests.map { test in
-                [test.name, test.nullHypothesis, Format.number(test.statistic), Format.p(test.pValue),
+            out += table(["test", "null hypothesis", "statistic", "p-value", "p-value floor", "effect [CI]", "method"], model.tests.map { test in
+                [test.name, test.nullHypothesis, Format.number(test.statistic), Format.p(test.pValue), ReportModel.floorCell(test),
                  test.effect.map(Format.interval) ?? "–", test.method + (test.replicates.map { ", B = \($0)" } ?? "")]
             })
             for test in model.tests {
@@ -25,6 +25,7 @@ public enum MarkdownReport {
                 }
             }
             out += "\n"
+            out += ReportModel.floorSentences(model.tests).map { "\n" + Escape.markdownInline($0) + "\n" }.joined()
         }
         if let power = model.power {
             out += "\n**Power.** \(Int((power.power * 100).rounded()))% to detect an effect of \(Format.number(power.effectThatMatters)) with \(power.probesUsed) probes"

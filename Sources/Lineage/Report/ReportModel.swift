@@ -206,3 +206,22 @@ struct ReportModel {
         return rows
     }
 }
+
+extension ReportModel {
+    /// A test's p-value floor for the tests table, marked when the p-value sits on it.
+    static func floorCell(_ test: HypothesisTestResult) -> String {
+        guard let floor = test.pValueFloor else { return "–" }
+        return Format.p(floor) + (test.pValueIsOnFloor ? " (p sits on it)" : "")
+    }
+
+    /// What the tests table's floor column means, and a sentence for each p-value on its floor.
+    static func floorSentences(_ tests: [HypothesisTestResult]) -> [String] {
+        var sentences = ["The p-value floor is the smallest p-value a test could give: 1/(1 + B) for a resampling test with B replicates, "
+                         + "or the floor of a discrete test. A test can reject at a level only if its floor is at or below that level."]
+        for test in tests where test.pValueIsOnFloor {
+            sentences.append("The p-value of \(test.name), \(Format.p(test.pValue)), sits on its floor: no smaller p-value was possible, "
+                             + "so the data may be stronger evidence than it says; more replicates (or probes) would tell how much.")
+        }
+        return sentences
+    }
+}

@@ -24,6 +24,36 @@ public enum ReportSubject: Sendable, Equatable {
         }
     }
 
+    /// The probes (by content hash) the result names in its per-probe effects and highlights:
+    /// a manifest must cover each.
+    public var namedProbeHashes: Set<String> {
+        switch self {
+        case .attribution(let result):
+            Set(result.tests.flatMap { ($0.perProbe ?? []).map(\.probeHash) } + (result.highlights ?? []).map(\.probeHash))
+        case .equality(let result):
+            Set((result.test.perProbe ?? []).map(\.probeHash) + (result.highlights ?? []).map(\.probeHash))
+        case .comparison: []
+        }
+    }
+
+    /// The root hash of the report this result was written in, if any.
+    public var rootHash: String? {
+        switch self {
+        case .attribution(let result): result.rootHash
+        case .equality(let result): result.rootHash
+        case .comparison(let result): result.rootHash
+        }
+    }
+
+    /// The same result stating `root` as its report's root hash.
+    public func withRootHash(_ root: String?) -> ReportSubject {
+        switch self {
+        case .attribution(var result): result.rootHash = root; return .attribution(result)
+        case .equality(var result): result.rootHash = root; return .equality(result)
+        case .comparison(var result): result.rootHash = root; return .comparison(result)
+        }
+    }
+
     /// The result as `result.json` holds it: `LineageJSON`, with its schema name inside.
     public func json() throws -> String {
         switch self {

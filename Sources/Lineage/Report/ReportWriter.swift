@@ -20,11 +20,15 @@ public enum ReportWriter {
     /// `responses` are the successful responses the result was computed from: the manifest
     /// hashes them, and the highlights and data-quality counts come from them when the result
     /// does not carry its own. With `store`, probe ids, probe-set usage and failed requests are
-    /// looked up there.
+    /// looked up there. With `signingKey` (a key file of `lineage keys create`), the manifest
+    /// carries an Ed25519 signature of the root hash.
     @discardableResult
     public static func write(_ subject: ReportSubject, responses: [StoredResponse], store: ResponseStore? = nil,
-                             to directory: String) throws -> (subject: ReportSubject, manifest: ReportManifest) {
-        let (subject, manifest) = try prepare(subject, responses: responses, store: store)
+                             to directory: String, signingKey: String? = nil) throws -> (subject: ReportSubject, manifest: ReportManifest) {
+        let (prepared, contentManifest) = try prepare(subject, responses: responses, store: store)
+        let (subject, files, sealed) = try seal(prepared, contentManifest)
+        var manifest = sealed
+        if let signingKey { manifest.signature = try ReportSignature.sign(rootHash: manifest.rootHash, keyFile: signingKey) }
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = target.deletingLastPathComponent()
         let fileManager = FileManager.default
@@ -32,15 +36,8 @@ public enum ReportWriter {
         let staging = parent.appendingPathComponent(".\(target.lastPathComponent).writing-\(UUID().uuidString)")
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: false)
         do {
-            var final = manifest
-            for (name, text) in [(resultFile, try subject.json()),
-                                 (markdownFile, MarkdownReport.render(subject, manifest: manifest)),
-                                 (htmlFile, HTMLReport.render(subject, manifest: manifest))] {
-                let data = Data(text.utf8)
-                try data.write(to: staging.appendingPathComponent(name))
-                final.files[name] = ContentHash.sha256(data)
-            }
-            try Data(try LineageJSON.string(final).utf8).write(to: staging.appendingPathComponent(manifestFile))
+            for (name, data) in files { try data.write(to: staging.appendingPathComponent(name)) }
+            try Data(try LineageJSON.string(manifest).utf8).write(to: staging.appendingPathComponent(manifestFile))
             if fileManager.fileExists(atPath: target.path) {
                 let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(UUID().uuidString)")
                 try fileManager.moveItem(at: target, to: old)
@@ -54,11 +51,42 @@ public enum ReportWriter {
             } else {
                 try fileManager.moveItem(at: staging, to: target)
             }
-            return (subject, final)
+            return (subject, manifest)
         } catch {
             try? fileManager.removeItem(at: staging)
             throw error
         }
+    }
+
+    /// The report files of `subject` and the final manifest: each file rendered once with the
+    /// root placeholder (hashed into a `file` entry), the root computed over the content and file
+    /// entries, then each file rendered again stating that root. The subject returned states it too.
+    public static func seal(_ subject: ReportSubject, _ contentManifest: ReportManifest) throws
+        -> (subject: ReportSubject, files: [(name: String, data: Data)], manifest: ReportManifest) {
+        func render(root: String) throws -> (ReportSubject, [(name: String, data: Data)]) {
+            var manifest = contentManifest
+            manifest.rootHash = root
+            let stated = subject.withRootHash(root)
+            return (stated, [(resultFile, Data(try stated.json().utf8)),
+                             (markdownFile, Data(MarkdownReport.render(stated, manifest: manifest).utf8)),
+                             (htmlFile, Data(HTMLReport.render(stated, manifest: manifest).utf8))])
+        }
+        let (_, drafts) = try render(root: ReportManifest.rootPlaceholder)
+        var manifest = contentManifest
+        manifest.entries = ReportManifest.sorted(contentManifest.entries.filter { $0.kind != .file }
+            + drafts.map { ReportManifest.Entry(kind: .file, id: $0.name, hash: ContentHash.sha256($0.data)) })
+        manifest.rootHash = ReportManifest.rootHash(of: manifest.entries)
+        let (stated, files) = try render(root: manifest.rootHash)
+        for (file, draft) in zip(files, drafts) {
+            // What verify will do: blank the root and find the draft again.
+            guard ReportManifest.fileEntry(name: file.name, data: file.data, root: manifest.rootHash).hash
+                    == ContentHash.sha256(draft.data) else {
+                throw ReportError(file: file.name, problem: "the file does not render the same twice",
+                                  fix: "this is a bug in Lineage; please report it with the command that wrote the report")
+            }
+            manifest.files[file.name] = ContentHash.sha256(file.data)
+        }
+        return (stated, files, manifest)
     }
 
     public static func render(_ subject: ReportSubject, manifest: ReportManifest?, as format: Format) throws -> String {
@@ -97,6 +125,7 @@ public enum ReportWriter {
         let evidence = store.map(StoreEvidence.init)
         let labels = try evidence?.probeLabels(probeHashes: probeHashes) ?? [:]
         let failed = try evidence?.failedRequests(models: subject.models, probeHashes: probeHashes) ?? [:]
+        let raw = try evidence?.rawEvidence(ids: Set(responses.map(\.id))) ?? [:]
         let quality = dataQuality(responses: responses, failed: failed, models: subject.models)
         var subject = subject
         switch subject {
@@ -118,7 +147,7 @@ public enum ReportWriter {
             subject = .comparison(result)
         }
         let manifest = ReportManifest(resultSchema: subject.schema, models: subject.models,
-                                      entries: ReportManifest.entries(for: responses, probeLabels: labels.mapValues(\.id)))
+                                      entries: ReportManifest.entries(for: responses, raw: raw, probeLabels: labels.mapValues(\.id)))
         return (subject, manifest)
     }
 
@@ -149,6 +178,7 @@ public enum ReportWriter {
             entry.responses += 1
             if response.turns.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) { entry.empty += 1 }
             if response.finishReason == "length" { entry.truncated += 1 }
+            if (response.finishReason ?? "").isEmpty { entry.finishUnknown = (entry.finishUnknown ?? 0) + 1 }
             counts[response.model] = entry
         }
         var notes: [String] = []
@@ -157,6 +187,10 @@ public enum ReportWriter {
             if c.failed > 0 { notes.append("\(model): \(c.failed) failed requests (not used)") }
             if c.empty > 0 { notes.append("\(model): \(c.empty) of \(c.responses) answers are empty") }
             if c.truncated > 0 { notes.append("\(model): \(c.truncated) of \(c.responses) answers were cut off at the token limit") }
+            if let unknown = c.finishUnknown, unknown > 0 {
+                notes.append("\(model): \(unknown) of \(c.responses) answers carry no finish reason, so whether they were cut off "
+                             + "at the token limit is unknown (collect with `lineage run`, or import with \"finish_reason\")")
+            }
         }
         return DataQuality(models: counts, notes: notes)
     }

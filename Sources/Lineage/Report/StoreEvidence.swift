@@ -60,7 +60,8 @@ public struct StoreEvidence: Sendable {
     /// recomputed from the stored text.
     public func currentEntries(models: [String], probeIDs: Set<String>) throws -> [ReportManifest.Entry] {
         let rows = try strings("""
-            SELECT m.name, p.contentHash, p.system, p.turns, CAST(r.sampleIndex AS TEXT), r.parameters, r.turns
+            SELECT m.name, p.contentHash, p.system, p.turns, CAST(r.sampleIndex AS TEXT), r.parameters, r.turns,
+                   r.finishReason, r.requestBody, r.responseBody
             FROM response r JOIN model m ON m.id = r.modelID JOIN probe p ON p.id = r.probeID
             WHERE r.status = 'ok' AND m.name IN (\(databaseQuestionMarks(count: max(1, models.count))))
             """, arguments: models.isEmpty ? [""] : models)
@@ -76,7 +77,8 @@ public struct StoreEvidence: Sendable {
             entries.append(ReportManifest.responseEntry(
                 model: row[0]!, probeID: probeID, probeHash: probeHash, sampleIndex: Int(row[4]!)!,
                 parameters: try decoder.decode(SamplingParameters.self, from: Data(row[5]!.utf8)),
-                turns: try decoder.decode([String].self, from: Data(row[6]!.utf8))))
+                turns: try decoder.decode([String].self, from: Data(row[6]!.utf8)),
+                raw: ReportManifest.RawEvidence(finishReason: row[7], requestBody: row[8], responseBody: row[9])))
         }
         // Probes no longer answered still count as present when their row exists.
         let missing = probeIDs.subtracting(probes.keys)
@@ -89,6 +91,20 @@ public struct StoreEvidence: Sendable {
             }
         }
         return Array(probes.values) + entries
+    }
+
+    /// The finish reason and raw bodies of the successful responses `ids`, for the manifest.
+    public func rawEvidence(ids: Set<Int64>) throws -> [Int64: ReportManifest.RawEvidence] {
+        try store.read { db in
+            var evidence: [Int64: ReportManifest.RawEvidence] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, finishReason, requestBody, responseBody FROM response WHERE status = 'ok'")
+            while let row = try rows.next() {
+                let id: Int64 = row[0]
+                guard ids.contains(id) else { continue }
+                evidence[id] = ReportManifest.RawEvidence(finishReason: row[1], requestBody: row[2], responseBody: row[3])
+            }
+            return evidence
+        }
     }
 
     /// Rows of a query whose columns are all text (or NULL).

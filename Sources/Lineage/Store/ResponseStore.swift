@@ -12,19 +12,59 @@ public final class ResponseStore: Sendable {
 
     public let path: String
     public let database: DatabasePool
+    /// How long a write waits for another process's write to finish before giving up.
+    public let busyTimeout: TimeInterval
+    private let writers: StoreWriters
+    private let registration = Registration()
+
+    /// Whether this store has said who it is to other writers (once, at its first write).
+    private final class Registration: @unchecked Sendable {
+        let lock = NSLock()
+        var done = false
+    }
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    public init(path: String = ResponseStore.defaultPath) throws {
+    ///
+    /// A write that finds the store locked by another process waits up to `busyTimeout` seconds;
+    /// after `busyNoticeAfter` seconds `busyNotice` is told, once, who holds it.
+    public init(path: String = ResponseStore.defaultPath, busyTimeout: TimeInterval = 600, busyNoticeAfter: TimeInterval = 2,
+                busyNotice: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.path = path
+        self.busyTimeout = busyTimeout
+        let writers = StoreWriters(storePath: path)
+        self.writers = writers
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        let wait = BusyWait(timeout: busyTimeout, noticeAfter: busyNoticeAfter, writers: writers, path: path, notice: busyNotice)
+        configuration.busyMode = .callback { wait.shouldRetry($0) }
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         database = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        try busyAware { try Self.migrator.migrate(database) }
+    }
+
+    deinit {
+        if registration.done { writers.unregister() }
+    }
+
+    /// Runs `work`, turning SQLite's "database is locked" into an error that says who holds it.
+    private func busyAware<T>(_ work: () throws -> T) throws -> T {
+        do {
+            return try work()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            throw StoreBusyError(path: path, holders: writers.describeHolders(), waited: busyTimeout)
+        }
+    }
+
+    private func registerAsWriter() {
+        registration.lock.lock()
+        defer { registration.lock.unlock() }
+        if !registration.done {
+            writers.register()
+            registration.done = true
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -116,7 +156,8 @@ public final class ResponseStore: Sendable {
 
     /// Runs `work` in one write transaction: all of it is committed, or none.
     public func write<T: Sendable>(_ work: @Sendable (Database) throws -> T) throws -> T {
-        try database.write(work)
+        registerAsWriter()
+        return try busyAware { try database.write(work) }
     }
 
     public func read<T: Sendable>(_ work: @Sendable (Database) throws -> T) throws -> T {

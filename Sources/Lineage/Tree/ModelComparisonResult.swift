@@ -23,6 +23,9 @@ public struct ModelComparisonResult: Codable, Sendable, Equatable {
     public var probeSets: [ProbeSetUsage]
     public var warnings: [String]
     public var dataQuality: DataQuality? = nil
+    /// The root hash of the report's manifest, when the result was written as a report
+    /// (`lineage verify` checks it against the manifest and the store).
+    public var rootHash: String? = nil
     public var reproducibility: Reproducibility
 
     public init(question: String, models: [String], distance: String, distances: DistanceMatrix, tree: LineageTree,

@@ -37,8 +37,16 @@ import Testing
                                                   store: study.store, to: study.folder.path("report"))
         #expect(manifest.probes.count == 6)
         #expect(manifest.responses.count == 24)
-        // The importer hashed each response when it stored it; the manifest recomputed them from text.
-        #expect(Set(manifest.responses.map(\.hash)) == Set(study.responses.map(\.contentHash)))
+        // The importer hashed each response when it stored it; the manifest recomputed them from
+        // text, and covers the raw source record (the reply body) beside the answer.
+        let bodies = try study.store.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, responseBody FROM response").map { ($0[0] as Int64, $0[1] as String) })
+        }
+        let expected = study.responses.map { response in
+            let json = "{\"content_hash\":\"\(response.contentHash)\",\"response_body_sha256\":\"\(ContentHash.sha256(bodies[response.id]!))\"}"
+            return SHA256.hash(data: Data(json.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
+        #expect(Set(manifest.responses.map(\.hash)) == Set(expected))
         #expect(Set(manifest.probes.map(\.hash)) == Set(study.responses.map(\.probeHash)))
         #expect(manifest.probes.compactMap(\.label).sorted() == ["q0", "q1", "q2", "q3", "q4", "q5"])
         // Root hash, recomputed the way the manifest documents it, independently of ReportManifest.
@@ -146,7 +154,8 @@ import Testing
 
     @Test func escapingIsComplete() {
         #expect(Escape.html("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
-        #expect(Escape.html("bell\u{07}nul\u{00}tab\t") == "bellnultab\t")
+        // Control characters show as escapes (issue 12: a hidden one can change what a name shows).
+        #expect(Escape.html("bell\u{07}nul\u{00}tab\t") == "bell\\u0007nul\\u0000tab\t")
         #expect(Escape.markdownCell("a|b\nc") == "a\\|b c")
         #expect(Escape.markdownInline("<script> *x* [l](u) `c` #h") == "&lt;script&gt; \\*x\\* \\[l\\](u) \\`c\\` \\#h")
         #expect(Escape.markdownFence("x ``` y") == "````text\nx ``` y\n````")
@@ -219,7 +228,8 @@ import Testing
         #expect(result.removed == ["response fake-suspect|\(removed.probeHash)|0|\(removed.parameters.key)"])
         #expect(result.added == ["response fake-control-2|\(left.probeHash)|0|\(left.parameters.key)"])
         // The reworded probe and its four answers all changed (each answer's hash covers its probe).
-        #expect(result.changed.count == 5 && result.changed.allSatisfy { $0.contains(reworded) })
+        #expect(result.changed.count == 6 && result.changed.filter { $0.contains(reworded) }.count == 5)
+        #expect(result.changed.contains("file report.md"))
         #expect(result.filesChanged == ["report.md"])
     }
 }
@@ -260,7 +270,7 @@ import Testing
             ("lineage.attribution.v1.json", try encoded(.attribution(Self.planned(study.attribution)))),
             ("lineage.equality.v1.json", try encoded(.equality(study.equality))),
             ("lineage.comparison.v1.json", try encoded(.comparison(study.comparison))),
-            ("lineage.manifest.v1.json", try JSONSerialization.jsonObject(with: Data(try LineageJSON.string(manifest).utf8)) as! [String: Any]),
+            ("lineage.manifest.v2.json", try JSONSerialization.jsonObject(with: Data(try LineageJSON.string(manifest).utf8)) as! [String: Any]),
         ]
         for (file, json) in cases {
             let validator = try JSONSchemaValidator(schemaFile: Self.schemaFolder.appendingPathComponent(file))
