@@ -14,5 +14,5 @@ struct LogsCommand: ParsableCommand {
               lineage logs summarise logs.jsonl --output summary.jsonl
               lineage campaigns --summaries summary.jsonl --report campaigns-report
             """,
-        subcommands: [LogsSimulateCommand.self])
+        subcommands: [LogsSimulateCommand.self, LogsImportCommand.self, LogsSummariseCommand.self, LogsMergeCommand.self])
 }

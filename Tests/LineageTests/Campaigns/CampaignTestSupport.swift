@@ -18,4 +18,18 @@ enum CampaignFixtures {
         while let record = simulator.next() { records.append(record) }
         return (records, simulator.labels)
     }
+
+    /// Summarises a simulated log without writing it (the detector tests' fast path).
+    static func summary(_ configuration: LogSimulator.Configuration) -> (ShardSummary, [LogSimulator.Label]) {
+        var simulator = LogSimulator(configuration)
+        var summary = ShardSummary()
+        while let record = simulator.next() { summary.add(record) }
+        return (summary, simulator.labels)
+    }
+
+    static func write(_ records: [LogRecord], to path: String, format: LogWriter.Format = .jsonl) throws {
+        let writer = try LogWriter(path: path, format: format)
+        for record in records { writer.write(record) }
+        try writer.finish()
+    }
 }
