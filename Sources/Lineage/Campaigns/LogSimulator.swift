@@ -331,7 +331,8 @@ public struct LogSimulator: Sendable {
             }
             if let max = maxTokens { output = min(output, max) }
         }
-        let words = prompt.split(whereSeparator: { $0 == " " || $0 == "\n" }).count
+        var words = 1
+        for byte in prompt.utf8 where byte == 32 || byte == 10 { words += 1 }
         let input = Int(Double(words) * 1.33) + (system.map { $0.count / 4 } ?? 0) + 3
         let hashOnly = configuration.hashPrompts
         return LogRecord(account: actor.account, time: (time * 1000).rounded() / 1000,

@@ -91,22 +91,26 @@ public final class LogWriter {
     }
 
     static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
+        var text = text
+        return text.withUTF8 { bytes in
+            var out: [UInt8] = [34]
+            out.reserveCapacity(bytes.count + 16)
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case 34: out.append(92); out.append(34)
+                case 92: out.append(92); out.append(92)
+                case 10: out.append(92); out.append(110)
+                case 13: out.append(92); out.append(114)
+                case 9: out.append(92); out.append(116)
+                case 0..<32:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                default: out.append(byte)
                 }
             }
+            out.append(34)
+            return String(decoding: out, as: UTF8.self)
         }
-        return out + "\""
     }
 }

@@ -128,7 +128,12 @@ enum SimulatedPrompts {
     static func pick<T>(_ list: [T], _ rng: inout SeededGenerator) -> T { list[Int(rng.next() % UInt64(list.count))] }
 
     static func sentence(_ rng: inout SeededGenerator, words count: Int) -> String {
-        (0..<count).map { _ in pick(words, &rng) }.joined(separator: " ")
+        var out = ""
+        for index in 0..<count {
+            if index > 0 { out += " " }
+            out += pick(words, &rng)
+        }
+        return out
     }
 
     static func code(_ rng: inout SeededGenerator, lines: Int) -> String {
@@ -139,24 +144,38 @@ enum SimulatedPrompts {
         }.joined(separator: "\n")
     }
 
+    /// Replaces each `{slot}` of `template` (one pass, no Foundation search).
+    static func substitute(_ template: String, _ value: (Substring) -> String) -> String {
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            out += value(rest[rest.index(after: open)..<close])
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
     static func fill(_ template: String, topics: [String], _ rng: inout SeededGenerator) -> String {
-        var text = template
-        if text.contains("{topic2}") { text = text.replacingOccurrences(of: "{topic2}", with: pick(self.topics, &rng)) }
-        if text.contains("{topic}") { text = text.replacingOccurrences(of: "{topic}", with: pick(topics, &rng)) }
-        if text.contains("{context}") { text = text.replacingOccurrences(of: "{context}", with: sentence(&rng, words: 6 + Int(rng.next() % 20))) }
-        if text.contains("{lang}") { text = text.replacingOccurrences(of: "{lang}", with: pick(languages, &rng)) }
-        if text.contains("{code}") { text = text.replacingOccurrences(of: "{code}", with: code(&rng, lines: 2 + Int(rng.next() % 6))) }
-        if text.contains("{task}") { text = text.replacingOccurrences(of: "{task}", with: pick(tasks, &rng)) }
-        if text.contains("{problem}") { text = text.replacingOccurrences(of: "{problem}", with: problem(&rng)) }
-        return text
+        substitute(template) { slot in
+            switch slot {
+            case "topic2": return pick(self.topics, &rng)
+            case "topic": return pick(topics, &rng)
+            case "context": return sentence(&rng, words: 6 + Int(rng.next() % 20))
+            case "lang": return pick(languages, &rng)
+            case "code": return code(&rng, lines: 2 + Int(rng.next() % 6))
+            case "task": return pick(tasks, &rng)
+            case "problem": return problem(&rng)
+            default: return "{\(slot)}"
+            }
+        }
     }
 
     static func problem(_ rng: inout SeededGenerator) -> String {
-        var text = pick(problemSkeletons, &rng)
-        for slot in ["{n1}", "{n2}", "{n3}"] where text.contains(slot) {
-            text = text.replacingOccurrences(of: slot, with: "\(2 + rng.next() % 97)")
+        substitute(pick(problemSkeletons, &rng)) { slot in
+            slot == "topic" ? pick(topics, &rng) : "\(2 + rng.next() % 97)"
         }
-        return text.replacingOccurrences(of: "{topic}", with: pick(topics, &rng))
     }
 
     static func benign(habits: [Int], topics: [String], _ rng: inout SeededGenerator) -> String {

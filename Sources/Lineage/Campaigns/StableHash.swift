@@ -16,7 +16,14 @@ public enum StableHash {
         return mix(h)
     }
 
-    public static func of(_ text: String, seed: UInt64 = 0) -> UInt64 { of(text.utf8, seed: seed) }
+    public static func of(_ text: String, seed: UInt64 = 0) -> UInt64 {
+        var text = text
+        return text.withUTF8 { bytes in
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+            for index in 0..<bytes.count { h = (h ^ UInt64(bytes[index])) &* 0x0000_0100_0000_01B3 }
+            return mix(h)
+        }
+    }
 
     /// 16 hex digits, for hashes written into summaries.
     public static func hex(_ value: UInt64) -> String {
