@@ -44,7 +44,7 @@ struct CampaignsCommand: ParsableCommand {
     var contentThreshold = 0.5
 
     @Option(help: "Score a cluster needs to be flagged.")
-    var flagScore = 3.0
+    var flagScore = 4.0
 
     @Option(help: "Random seed (background pairs, samples in the report).")
     var seed: UInt64 = 17

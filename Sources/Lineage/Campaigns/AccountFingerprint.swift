@@ -94,6 +94,19 @@ public struct AccountFingerprint: Codable, Sendable, Equatable {
         return s.sketch.counts.map { Float(Double($0) / norm) }
     }
 
+    /// A bucket of alike harvesting behaviour (elicitation, output per input, max_tokens use,
+    /// prompt length, daily rhythm), for accounts that take long answers (600 tokens a request or
+    /// more) to requests for reasoning or code, or to short prompts; nil for the others, which
+    /// never meet in these buckets.
+    public var behaviourKey: UInt64? {
+        let elicitation = max(reasoningShare, codeShare)
+        guard requests >= 3, meanOutputTokens >= 600, elicitation >= 0.5 || outputInputRatio >= 4 else { return nil }
+        let parts: [Int] = [Int((elicitation * 3).rounded()), Int(log2(max(0.25, outputInputRatio)).rounded()),
+                            maxTokensShare >= 0.5 ? 1 : 0, Int(log2(max(1, meanPromptWords)).rounded()),
+                            Int((diurnalSpread * 3).rounded())]
+        return parts.reduce(UInt64(0xB5AD_4ECE_DA1C_E2A9)) { StableHash.mix($0 ^ UInt64(bitPattern: Int64($1))) }
+    }
+
     /// Whether two accounts behave alike apart from their text: what they ask for (reasoning,
     /// code) and what they take (output per input, output length). Used to confirm an edge.
     public func behavesLike(_ other: AccountFingerprint) -> Bool {

@@ -31,7 +31,7 @@ public struct CampaignDetector: Sendable {
         /// Earlier bucket members each account is checked against.
         public var probes = 4
         /// The score a cluster needs to be flagged.
-        public var flagScore = 3.0
+        public var flagScore = 4.0
         public var seed: UInt64 = 17
 
         public init() {}
@@ -74,23 +74,28 @@ public struct CampaignDetector: Sendable {
         let infraThreshold = max(options.infrastructureThreshold, backgroundMedian + 0.15)
 
         // Candidate buckets: (key, account) pairs sorted by key; a run of equal keys is a bucket.
-        var keyed: [(key: UInt64, account: Int32, infrastructure: Bool)] = []
+        // Three kinds: MinHash bands (alike text), shared network or payment fingerprints, and
+        // alike harvesting behaviour (quantised features), the last two confirmed at the lower
+        // cosine: paraphrased prompts share less text but the same topics and the same asks.
+        var keyed: [(key: UInt64, account: Int32, kind: UInt8)] = []  // 0 text, 1 infrastructure, 2 behaviour
         for index in eligible {
-            for key in all[index].minHash.bandKeys(rows: options.bandRows) { keyed.append((key, Int32(index), false)) }
-            for value in all[index].networks.values { keyed.append((StableHash.of(value, seed: 11), Int32(index), true)) }
-            for value in all[index].payments.values { keyed.append((StableHash.of(value, seed: 13), Int32(index), true)) }
+            for key in all[index].minHash.bandKeys(rows: options.bandRows) { keyed.append((key, Int32(index), 0)) }
+            for value in all[index].networks.values { keyed.append((StableHash.of(value, seed: 11), Int32(index), 1)) }
+            for value in all[index].payments.values { keyed.append((StableHash.of(value, seed: 13), Int32(index), 1)) }
+            if let key = fingerprints[index].behaviourKey { keyed.append((key, Int32(index), 2)) }
         }
         keyed.sort { $0.key != $1.key ? $0.key < $1.key : $0.account < $1.account }
 
         var components = UnionFind(count: all.count)
         var contentEdges = [Int](repeating: 0, count: all.count), infraEdges = [Int](repeating: 0, count: all.count)
+        var behaviourEdges = [Int](repeating: 0, count: all.count)
         var checked = 0
         var start = 0
         while start < keyed.count {
             var end = start + 1
             while end < keyed.count, keyed[end].key == keyed[start].key { end += 1 }
             if end - start >= 2 {
-                let infrastructure = keyed[start].infrastructure
+                let kind = keyed[start].kind
                 for i in (start + 1)..<end {
                     let a = Int(keyed[i].account)
                     var tries = 0
@@ -102,10 +107,17 @@ public struct CampaignDetector: Sendable {
                         tries += 1
                         checked += 1
                         let similarity = cosine(a, b)
-                        guard similarity >= (infrastructure ? infraThreshold : threshold),
+                        // Logs with only prompt hashes have no text to compare: shared
+                        // infrastructure and alike token economics must do.
+                        let textless = fingerprints[a].meanPromptWords == 0 && fingerprints[b].meanPromptWords == 0
+                        guard similarity >= (kind == 0 ? threshold : infraThreshold) || (kind == 1 && textless),
                               fingerprints[a].behavesLike(fingerprints[b]) else { continue }
                         components.union(a, b)
-                        if infrastructure { infraEdges[a] += 1; infraEdges[b] += 1 } else { contentEdges[a] += 1; contentEdges[b] += 1 }
+                        switch kind {
+                        case 0: contentEdges[a] += 1; contentEdges[b] += 1
+                        case 1: infraEdges[a] += 1; infraEdges[b] += 1
+                        default: behaviourEdges[a] += 1; behaviourEdges[b] += 1
+                        }
                         break
                     }
                 }
@@ -116,13 +128,13 @@ public struct CampaignDetector: Sendable {
         let clusters = components.components(minimum: max(2, options.minAccounts))
         let inCluster = Set(clusters.flatMap { $0 })
         let benign = eligible.filter { !inCluster.contains($0) }
-        let baseline = Baseline(benign.map { fingerprints[$0] }, summaries: benign.map { all[$0] })
+        let baseline = Baseline(benign.map { fingerprints[$0] })
         let firstMillis = all.map(\.firstMillis).min() ?? 0
         let firstDay = Int((Double(firstMillis) / 86_400_000).rounded(.down))
 
         var campaigns: [CampaignResult.Campaign] = clusters.map { members in
             campaign(members, all: all, fingerprints: fingerprints, baseline: baseline, cosine: cosine,
-                     contentEdges: contentEdges, infraEdges: infraEdges, background: backgroundMedian, firstDay: firstDay, rng: &rng)
+                     contentEdges: contentEdges, infraEdges: infraEdges, behaviourEdges: behaviourEdges, background: backgroundMedian, firstDay: firstDay, rng: &rng)
         }
         campaigns.sort { $0.score != $1.score ? $0.score > $1.score : $0.accounts[0] < $1.accounts[0] }
         for index in campaigns.indices {
@@ -157,7 +169,8 @@ public struct CampaignDetector: Sendable {
 
     // MARK: Scoring
 
-    /// The benign tenants' typical values (accounts in no cluster).
+    /// The benign tenants' typical values: medians over the accounts in no cluster, so that a
+    /// heavy account (a bot with thousands of short requests) does not set the bar for everyone.
     struct Baseline {
         var elicitation: Double
         var outputInputRatio: Double
@@ -166,20 +179,19 @@ public struct CampaignDetector: Sendable {
         var requestsPerActiveDay: Double
         var requestsPerActiveDayP90: Double
 
-        init(_ fingerprints: [AccountFingerprint], summaries: [AccountSummary]) {
-            let requests = summaries.reduce(0) { $0 + $1.requests }
-            let n = Double(max(1, requests))
-            elicitation = Double(summaries.reduce(0) { $0 + max($1.reasoning, $1.code) }) / n
-            outputInputRatio = Double(summaries.reduce(0) { $0 + $1.outputTokens }) / Double(max(1, summaries.reduce(0) { $0 + $1.inputTokens }))
-            meanOutputTokens = Double(summaries.reduce(0) { $0 + $1.outputTokens }) / n
-            maxTokensShare = Double(summaries.reduce(0) { $0 + $1.withMaxTokens }) / n
-            requestsPerActiveDay = CampaignDetector.quantile(fingerprints.map(\.requestsPerActiveDay), 0.5)
+        init(_ fingerprints: [AccountFingerprint]) {
+            func median(_ value: (AccountFingerprint) -> Double) -> Double { CampaignDetector.quantile(fingerprints.map(value), 0.5) }
+            elicitation = median { max($0.reasoningShare, $0.codeShare) }
+            outputInputRatio = median(\.outputInputRatio)
+            meanOutputTokens = median(\.meanOutputTokens)
+            maxTokensShare = median(\.maxTokensShare)
+            requestsPerActiveDay = median(\.requestsPerActiveDay)
             requestsPerActiveDayP90 = CampaignDetector.quantile(fingerprints.map(\.requestsPerActiveDay), 0.9)
         }
     }
 
     private func campaign(_ members: [Int], all: [AccountSummary], fingerprints: [AccountFingerprint], baseline: Baseline,
-                          cosine: (Int, Int) -> Double, contentEdges: [Int], infraEdges: [Int], background: Double,
+                          cosine: (Int, Int) -> Double, contentEdges: [Int], infraEdges: [Int], behaviourEdges: [Int], background: Double,
                           firstDay: Int, rng: inout SeededGenerator) -> CampaignResult.Campaign {
         var merged = AccountSummary(account: all[members[0]].account)
         var networkCounts: [String: Int] = [:], paymentCounts: [String: Int] = [:]
@@ -220,9 +232,12 @@ public struct CampaignDetector: Sendable {
         add("elicitation_share", elicitation, baseline.elicitation, min(2, 3 * (elicitation - baseline.elicitation)),
             "share of requests asking for reasoning or code (reasoning \(Int((f.reasoningShare * 100).rounded()))%, code \(Int((f.codeShare * 100).rounded()))%)")
         let ratio = f.outputInputRatio
+        add("mean_output_tokens", f.meanOutputTokens, baseline.meanOutputTokens,
+            min(1.5, 0.75 * log2(max(1, f.meanOutputTokens) / max(1, baseline.meanOutputTokens))),
+            "output tokens per request: a harvester wants long answers")
         add("output_input_ratio", ratio, baseline.outputInputRatio,
-            min(1.5, 0.75 * log2(max(1e-9, ratio) / max(1e-9, baseline.outputInputRatio))),
-            "output tokens per input token: a harvester wants long answers to short prompts")
+            min(0.5, 0.25 * log2(max(1e-9, ratio) / max(1e-9, baseline.outputInputRatio))),
+            "output tokens per input token (short questions alone also raise it, so it weighs little)")
         add("max_tokens_share", f.maxTokensShare, baseline.maxTokensShare, min(0.5, f.maxTokensShare - baseline.maxTokensShare),
             "share of requests setting max_tokens (mean \(Int(f.meanMaxTokens.rounded())))")
         add("requests_per_account_day", perAccountDaily, baseline.requestsPerActiveDayP90,
@@ -232,16 +247,23 @@ public struct CampaignDetector: Sendable {
             Double(sharingAccounts) / Double(members.count),
             "share of member accounts sharing a network or payment fingerprint with another member")
         let score = features.reduce(0) { $0 + $1.contribution }
-        let harvesting = elicitation >= max(0.4, baseline.elicitation + 0.2) || ratio >= 2 * baseline.outputInputRatio
+        // Harvesting: asking for reasoning or code well above benign tenants, or taking long
+        // answers (twice the benign output per request, and more output than input).
+        let harvesting = elicitation >= max(0.4, baseline.elicitation + 0.2)
+            || (f.meanOutputTokens >= 2 * baseline.meanOutputTokens && ratio >= 2)
+        // Coordination: the members' prompts are alike as a whole (not only pairwise along a
+        // chain), or most of them share infrastructure.
+        let coordinated = cohesion >= background + 0.15 || Double(sharingAccounts) >= 0.5 * Double(members.count)
         let examples = merged.examples.values
 
         return CampaignResult.Campaign(
-            id: "", rank: 0, score: (score * 1000).rounded() / 1000, flagged: score >= options.flagScore && harvesting,
+            id: "", rank: 0, score: (score * 1000).rounded() / 1000, flagged: score >= options.flagScore && harvesting && coordinated,
             accountCount: members.count, accounts: members.map { all[$0].account }, requests: merged.requests,
             inputTokens: merged.inputTokens, outputTokens: merged.outputTokens,
             first: LogTime.iso(Double(merged.firstMillis) / 1000), last: LogTime.iso(Double(merged.lastMillis) / 1000),
             spanDays: (f.spanDays * 100).rounded() / 100, cohesion: (cohesion * 1000).rounded() / 1000,
             contentEdges: members.reduce(0) { $0 + contentEdges[$1] } / 2, infrastructureEdges: members.reduce(0) { $0 + infraEdges[$1] } / 2,
+            behaviourEdges: members.reduce(0) { $0 + behaviourEdges[$1] } / 2,
             sharedNetworks: Array(sharedNetworks.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map(\.key)),
             sharedPayments: Array(sharedPayments.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map(\.key)),
             examplePrompts: examples, features: features,

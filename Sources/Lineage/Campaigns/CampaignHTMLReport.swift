@@ -47,7 +47,7 @@ public enum CampaignHTMLReport {
             body += HTMLReport.keyValueTable([
                 ("requests", "\(c.requests)"), ("tokens", "\(c.inputTokens) in, \(c.outputTokens) out"),
                 ("period", "\(c.first) to \(c.last) (\(Format.number(c.spanDays)) days)"),
-                ("edges", "\(c.contentEdges) by prompts, \(c.infrastructureEdges) by shared infrastructure"),
+                ("edges", "\(c.contentEdges) by alike prompts, \(c.infrastructureEdges) by shared infrastructure, \(c.behaviourEdges) by alike harvesting behaviour"),
                 ("shared networks", c.sharedNetworks.isEmpty ? "none" : c.sharedNetworks.joined(separator: ", ")),
                 ("shared payments", c.sharedPayments.isEmpty ? "none" : c.sharedPayments.joined(separator: ", ")),
             ])

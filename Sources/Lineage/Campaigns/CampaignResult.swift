@@ -33,6 +33,8 @@ public struct CampaignResult: Codable, Sendable, Equatable {
         public var cohesion: Double
         public var contentEdges: Int
         public var infrastructureEdges: Int
+        /// Edges between accounts with the same harvesting behaviour and somewhat alike prompts.
+        public var behaviourEdges: Int
         public var sharedNetworks: [String]
         public var sharedPayments: [String]
         public var examplePrompts: [String]
@@ -44,6 +46,7 @@ public struct CampaignResult: Codable, Sendable, Equatable {
             case id, rank, score, flagged, accounts, requests, first, last, cohesion, features, timeline
             case accountCount = "account_count", inputTokens = "input_tokens", outputTokens = "output_tokens"
             case spanDays = "span_days", contentEdges = "content_edges", infrastructureEdges = "infrastructure_edges"
+            case behaviourEdges = "behaviour_edges"
             case sharedNetworks = "shared_networks", sharedPayments = "shared_payments", examplePrompts = "example_prompts"
         }
     }

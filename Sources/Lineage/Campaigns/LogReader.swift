@@ -43,17 +43,20 @@ public struct LogReader: Sendable {
     }
 
     static let aliases: [String: [String]] = [
-        "account": ["account", "account_id", "api_key", "api_key_id", "key_id", "user", "user_id", "customer_id", "org_id"],
-        "time": ["time", "timestamp", "ts", "created_at", "created", "request_time", "datetime"],
-        "prompt": ["prompt", "prompt_text", "input", "text", "query", "user_prompt"],
+        "account": ["account", "account_id", "api_key", "api_key_id", "api_key_hash", "key_id", "key", "user", "user_id",
+                    "user_hash", "account_hash", "customer", "customer_id", "tenant_id", "org_id"],
+        "time": ["time", "timestamp", "ts", "created_at", "created", "request_time", "requested_at", "datetime", "date"],
+        "prompt": ["prompt", "prompt_text", "input", "input_text", "text", "query", "user_prompt", "user_message", "content"],
         "prompt_hash": ["prompt_hash", "prompt_sha256", "prompt_digest", "hash"],
         "system": ["system", "system_prompt", "instructions"],
         "input_tokens": ["input_tokens", "prompt_tokens", "tokens_in", "n_input_tokens"],
         "output_tokens": ["output_tokens", "completion_tokens", "tokens_out", "n_output_tokens"],
         "max_tokens": ["max_tokens", "max_output_tokens", "max_completion_tokens"],
         "model": ["model", "model_id", "model_name"],
-        "network": ["network", "network_fingerprint", "ip", "ip_prefix", "ip_address", "asn", "client_ip", "ja3"],
-        "payment": ["payment", "payment_fingerprint", "payment_id", "card", "card_fingerprint", "billing_id"],
+        "network": ["network", "network_fingerprint", "ip", "ip_prefix", "ip_subnet", "ip_address", "ip_hash", "asn", "client_ip",
+                    "ja3", "tls_fingerprint", "device_fingerprint"],
+        "payment": ["payment", "payment_fingerprint", "payment_id", "payment_hash", "card", "card_fingerprint", "card_hash",
+                    "billing_id", "billing_account"],
     ]
 
     /// Reads `path`, calling `body` with each good record in file order.

@@ -28,17 +28,22 @@ import Testing
         #expect(result.flaggedAccounts == 0, "\(result.campaigns.map { ($0.accountCount, $0.score, $0.accounts.prefix(3)) })")
     }
 
-    /// Logs that keep only a prompt hash and no infrastructure: the templated tactic (exact
-    /// prompts repeat only by chance there) is harder, but paraphrase-free repetition and
-    /// behaviour still find most campaign accounts without flagging benign heavy users.
-    @Test func hashedPromptsWithoutInfrastructureFlagNoHeavyUser() {
+    /// Logs that keep only a prompt hash: with no text to compare, shared infrastructure and alike
+    /// token economics still find the campaign that rotates accounts over shared proxies and cards;
+    /// without infrastructure either, nothing is left to link accounts by, and nothing benign is flagged.
+    @Test func hashedPromptsRelyOnInfrastructureAndFlagNoHeavyUser() {
         var configuration = CampaignFixtures.configuration(requests: 60_000, campaignAccounts: 600, seed: 33)
         configuration.hashPrompts = true
-        configuration.withoutInfrastructure = true
         let (summary, labels) = CampaignFixtures.summary(configuration)
         let evaluation = CampaignEvaluation(result: CampaignDetector().detect(summary), labels: labels)
-        #expect(evaluation.flaggedBenignRoles.isEmpty)
-        #expect(evaluation.accountPrecision >= 0.9 || evaluation.truePositives + evaluation.falsePositives == 0, "\(evaluation)")
+        #expect(evaluation.flaggedBenignRoles.isEmpty, "\(evaluation)")
+        #expect(evaluation.accountPrecision >= 0.95, "\(evaluation)")
+        #expect((evaluation.recallByCampaign["campaign-2"] ?? 0) >= 0.9, "\(evaluation)")
+
+        configuration.withoutInfrastructure = true
+        let (bare, bareLabels) = CampaignFixtures.summary(configuration)
+        let bareEvaluation = CampaignEvaluation(result: CampaignDetector().detect(bare), labels: bareLabels)
+        #expect(bareEvaluation.falsePositives == 0, "\(bareEvaluation)")
     }
 
     /// One heavy account repeating one template is not a campaign; the same traffic spread over

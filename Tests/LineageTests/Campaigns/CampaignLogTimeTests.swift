@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Lineage
 
-@Suite struct LogTimeTests {
+@Suite struct CampaignLogTimeTests {
     /// Against Foundation's ISO 8601 formatter, on random times (seed recorded).
     @Test func isoRoundTripsAndAgreesWithFoundation() {
         var rng = SeededGenerator(seed: 4242)

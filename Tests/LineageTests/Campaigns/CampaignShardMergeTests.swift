@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Lineage
 
-@Suite struct ShardMergeTests {
+@Suite struct CampaignShardMergeTests {
     /// The shard path: split a log by line, summarise each shard to a file, merge the files;
     /// the result is byte for byte the single pass's file.
     @Test func shardsByLineMergeToTheSinglePassBytes() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Lineage
 
-@Suite struct LogReaderTests {
+@Suite struct CampaignLogReaderTests {
     /// What the simulator writes, the reader reads back unchanged, as JSONL and as CSV.
     @Test(arguments: [LogWriter.Format.jsonl, .csv])
     func roundTripsSimulatedRecords(format: LogWriter.Format) throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Lineage
 
-@Suite struct SketchTests {
+@Suite struct CampaignSketchTests {
     /// MinHash's Jaccard estimate against the exact Jaccard of random sets (seed recorded).
     @Test func minHashEstimatesJaccard() {
         var rng = SeededGenerator(seed: 99)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Lineage
 
-@Suite struct LogSimulatorTests {
+@Suite struct CampaignLogSimulatorTests {
     @Test func sameSeedSameLogInTimeOrderWithGroundTruth() {
         let configuration = CampaignFixtures.configuration(requests: 20_000, campaignAccounts: 200, seed: 11)
         let (records, labels) = CampaignFixtures.simulate(configuration)
