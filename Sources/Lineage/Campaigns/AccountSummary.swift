@@ -87,7 +87,8 @@ public struct AccountSummary: Codable, Sendable, Equatable {
             promptHash = StableHash.of(prompt)
             let exampleHash = StableHash.mix(promptHash ^ 0xE8A4_F1C3)
             if exampleHash <= examples.threshold { examples.insert(hash: exampleHash, value: String(prompt.prefix(400))) }
-            if promptHash <= prompts.threshold { prompts.insert(hash: promptHash, value: StableHash.hex(promptHash)) }
+            // The hash identifies the prompt; no text is kept (it would cost kilobytes an account).
+            if promptHash <= prompts.threshold { prompts.insert(hash: promptHash, value: "") }
         } else {
             // Only a hash: the exact prompt is the one shingle.
             let key = record.promptHash ?? ""
