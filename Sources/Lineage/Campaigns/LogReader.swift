@@ -133,9 +133,16 @@ public struct LogReader: Sendable {
         var fields: [String: Any] = object
         if let usage = object["usage"] as? [String: Any] { fields.merge(usage) { current, _ in current } }
         if fields["prompt"] == nil, let messages = object["messages"] as? [[String: Any]] {
-            let user = messages.filter { ($0["role"] as? String) != "system" }.compactMap { $0["content"] as? String }
+            // Content is a string, or a list of parts of which the text parts count.
+            func text(_ content: Any?) -> String? {
+                if let string = content as? String { return string }
+                guard let parts = content as? [[String: Any]] else { return nil }
+                let texts = parts.compactMap { $0["text"] as? String }
+                return texts.isEmpty ? nil : texts.joined(separator: "\n")
+            }
+            let user = messages.filter { ($0["role"] as? String) != "system" }.compactMap { text($0["content"]) }
             if !user.isEmpty { fields["prompt"] = user.joined(separator: "\n") }
-            if fields["system"] == nil, let system = messages.first(where: { ($0["role"] as? String) == "system" })?["content"] as? String {
+            if fields["system"] == nil, let system = text(messages.first(where: { ($0["role"] as? String) == "system" })?["content"]) {
                 fields["system"] = system
             }
         }

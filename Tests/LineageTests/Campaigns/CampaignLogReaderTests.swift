@@ -37,13 +37,15 @@ import Testing
         let path = try folder.write("openai.jsonl", """
             {"api_key": "k1", "timestamp": 1790812800, "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"}], "usage": {"prompt_tokens": 5, "completion_tokens": 7}, "model": "x"}
             {"user_id": "k2", "created_at": "2026-10-01T00:00:01Z", "prompt_sha256": "abc", "ip": "10.0.0.1"}
+            {"account_id": 7, "timestamp": "1790812802000", "messages": [{"role": "user", "content": [{"type": "text", "text": "Part one"}, {"type": "image"}]}]}
             """)
         var read: [LogRecord] = []
         try LogReader().read(path) { read.append($0) }
-        #expect(read.count == 2)
+        #expect(read.count == 3)
         #expect(read[0].account == "k1" && read[0].prompt == "Hi there" && read[0].system == "Be brief.")
         #expect(read[0].inputTokens == 5 && read[0].outputTokens == 7 && read[0].time == 1_790_812_800)
         #expect(read[1].account == "k2" && read[1].promptHash == "abc" && read[1].network == "10.0.0.1" && read[1].model == "unknown")
+        #expect(read[2].account == "7" && read[2].prompt == "Part one" && read[2].time == 1_790_812_802)
     }
 
     /// A bad line names the file, the line and a fix; the summariser then writes nothing.
