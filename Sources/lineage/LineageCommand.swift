@@ -9,7 +9,8 @@ struct LineageCommand: AsyncParsableCommand {
         version: LineageVersion.current,
         subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self, RunCommand.self,
                       SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
-                      ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self, KeysCommand.self]
+                      ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self, KeysCommand.self,
+                      LogsCommand.self, CampaignsCommand.self]
     )
 
     static func main() async {
