@@ -24,13 +24,20 @@ from sklearn.preprocessing import normalize
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", required=True)
-    parser.add_argument("--suspect", required=True)
-    parser.add_argument("--reference", required=True)
-    parser.add_argument("--alternative-reference", required=True)
-    parser.add_argument("--control", action="append", required=True)
+    parser.add_argument("--suspect")
+    parser.add_argument("--reference")
+    parser.add_argument("--alternative-reference")
+    parser.add_argument("--control", action="append")
+    parser.add_argument("--pairs", help="a CSV of studies (suspect,references,alternatives,controls; lists separated by ';'): "
+                                        "featurise once, then run every study (the many-studies workload)")
+    parser.add_argument("--bootstrap", type=int, default=None, help="bootstrap replicates (default: --replicates)")
     parser.add_argument("--replicates", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.pairs:
+        return many_studies(args)
+    if not (args.suspect and args.reference and args.alternative_reference and args.control):
+        parser.error("name --suspect, --reference, --alternative-reference and --control, or --pairs FILE")
     timings = {}
 
     start = time.perf_counter()
@@ -98,6 +105,78 @@ def main() -> int:
         "timings": timings, "total_s": sum(timings.values()),
         "p_value": max(r["p_value"] for r in results.values()), "per_control": results,
         "similarity_checksum": float(similarity.sum()),
+    }, indent=1))
+    return 0
+
+
+def many_studies(args) -> int:
+    """Featurises every response once, then per study: per-probe mean fingerprints, the
+    difference-in-differences effects against each control, a sign-flip test and a bootstrap
+    interval per control, intersection-union over controls (the same work as one view of Lineage's
+    primary test)."""
+    timings = {}
+    start = time.perf_counter()
+    records = []
+    with open(args.corpus, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                records.append((row["model"], row["probe_id"], row["response"]))
+    studies = []
+    with open(args.pairs, encoding="utf-8") as handle:
+        header = handle.readline()
+        for line in handle:
+            fields = line.rstrip("\n").split(",")
+            if len(fields) >= 4 and fields[0]:
+                studies.append((fields[0], fields[1].split(";")[0], fields[2].split(";")[0], fields[3].split(";")))
+    timings["load_s"] = time.perf_counter() - start
+    texts = [r[2] for r in records]
+    start = time.perf_counter()
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1).fit_transform(texts)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1).fit_transform(texts)
+    features = normalize(sparse.hstack([normalize(words), normalize(chars)]).tocsr())
+    timings["featurise_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    index = defaultdict(list)
+    for row, (model, probe, _) in enumerate(records):
+        index[(model, probe)].append(row)
+    probes_of = defaultdict(set)
+    for (model, probe) in index:
+        probes_of[model].add(probe)
+    cache = {}
+    def fingerprints(name, probes):
+        key = (name, tuple(probes))
+        if key not in cache:
+            cache[key] = normalize(sparse.vstack([sparse.csr_matrix(features[index[(name, p)]].mean(axis=0)) for p in probes]))
+        return cache[key]
+    rng = np.random.default_rng(args.seed)
+    bootstrap = args.bootstrap or args.replicates
+    p_values = []
+    for suspect, reference, alternative, controls in studies:
+        named = [suspect, reference, alternative] + controls
+        probes = sorted(set.intersection(*[probes_of[n] for n in named]))
+        rows = {n: fingerprints(n, probes) for n in named}
+        def sim(a, b):
+            return np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
+        def lean(x):
+            return sim(x, reference) - sim(x, alternative)
+        suspect_lean = lean(suspect)
+        effects = np.stack([suspect_lean - lean(c) for c in controls], axis=1)
+        n = effects.shape[0]
+        signs = rng.choice(np.array([-1.0, 1.0]), size=(args.replicates, n))
+        null = signs @ effects / n
+        observed = effects.mean(axis=0)
+        per_control = (1 + (null >= observed).sum(axis=0)) / (1 + args.replicates)
+        weights = rng.multinomial(n, np.full(n, 1 / n), size=bootstrap)
+        boot = weights @ effects / n
+        np.percentile(boot, [2.5, 97.5], axis=0)
+        p_values.append(float(per_control.max()))
+    timings["studies_s"] = time.perf_counter() - start
+    print(json.dumps({
+        "peer": "python " + sys.version.split()[0] + ", numpy " + np.__version__,
+        "responses": len(records), "studies": len(studies), "replicates": args.replicates, "bootstrap": bootstrap,
+        "timings": timings, "total_s": sum(timings.values()), "per_study_s": timings["studies_s"] / max(1, len(studies)),
+        "p_values": p_values,
     }, indent=1))
     return 0
 
