@@ -48,21 +48,14 @@ struct ControlsCommand: ParsableCommand {
         let store = try storeOptions.openExisting()
         do {
             try store.requireModels([suspect, reference] + alternativeReferences)
-            let annotations = try store.annotations()
-            let known = Set(try store.modelNames())
-            let pool = Array(Set([suspect, reference] + alternativeReferences).union(annotations.keys.filter { known.contains($0) })).sorted()
-            let everything = try store.responses(models: pool)
-            let suspectProbes = Set(everything.lazy.filter { $0.model == suspect }.map(\.probeID))
-            let responses = everything.filter { suspectProbes.contains($0.probeID) }
-            let maker = annotations[reference]?.maker ?? IdentityLexicon.family(ofModelNamed: reference)?.name
-            let consensus = pool.filter { (annotations[$0]?.lineageMaker ?? "").lowercased() != maker?.lowercased() }
-            let kinds = Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(responses, models: pool, consensusModels: consensus).map { ($0.model, $0) })
+            let planner = try StudyPlanner(store: store, models: [suspect, reference] + alternativeReferences)
             var builder = PanelBuilder()
             builder.controlCount = controlCount
             builder.allowReferenceCentric = true
-            let panel = try builder.build(suspect: suspect, references: [reference], alternativeReferences: alternativeReferences, controls: [],
-                                          annotations: annotations, kinds: kinds)
-            let fit = kinds[suspect].map { PanelFit.assess(suspect: $0, controls: panel.controls.compactMap { kinds[$0] }, scale: Array(kinds.values)) }
+            let plan = try planner.plan(suspect: suspect, references: [reference], alternativeReferences: alternativeReferences, builder: builder)
+            let panel = plan.panel, fit = plan.fit
+            let suspectProbes = planner.commonProbes([suspect])
+            let responses = planner.responses.filter { suspectProbes.contains($0.probeID) }
             // Each candidate's own lean toward the reference, relative to the alternative: mean over probes.
             let candidates = panel.controls + panel.excluded.map(\.model)
             let alternative = panel.alternativeReferences.first

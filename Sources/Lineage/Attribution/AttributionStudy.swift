@@ -135,6 +135,12 @@ public enum AttributionStudy {
         var builder = FingerprintBuilder(weights: options.weights)
         builder.keepFamilies = options.familyViews
         let all = try builder.similarities(of: responses, models: options.models)
+        return try analyseEachReference(options: options, similarities: all, catalog: catalog, command: command, store: store)
+    }
+
+    /// One study per reference on similarities over `options.models`, combined by `combine`.
+    public static func analyseEachReference(options: AttributionOptions, similarities all: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
+                                            command: String = "", store: String = "") throws -> AttributionResult {
         let studies = try options.references.map { reference in
             var single = options
             single.references = [reference]

@@ -36,13 +36,7 @@ public enum StudyBatch {
             if referenceMean || options.references.count == 1 {
                 return try AttributionStudy.analyse(options: options, similarities: all, catalog: catalog, command: command, store: store)
             }
-            let perReference = try options.references.map { reference in
-                var single = options
-                single.references = [reference]
-                return try AttributionStudy.analyse(options: single, similarities: all.restricted(to: single.models), catalog: catalog,
-                                                    command: command, store: store)
-            }
-            return AttributionStudy.combine(perReference, minimumControls: options.minimumControls)
+            return try AttributionStudy.analyseEachReference(options: options, similarities: all, catalog: catalog, command: command, store: store)
         }
     }
 }

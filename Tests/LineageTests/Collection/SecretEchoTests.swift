@@ -96,7 +96,7 @@ import Testing
         // An attribution report shows answers side by side.
         let attribution = folder.path("attribution")
         let attribute = try lineage("attribute", ["attribute", "--suspect", "long", "--reference", "short", "--control", "c1",
-                                                  "--control", "c2", "--store", store, "--report", attribution,
+                                                  "--control", "c2", "--reference-centric", "--store", store, "--report", attribution,
                                                   "--replicates", "99", "--bootstrap", "99"])
         #expect([0, 10, 11].contains(attribute), "\(outputs["attribute"] ?? "")")
         // Reports over collected answers (raw bodies, finish reasons) verify, and re-run to the same result.
