@@ -9,7 +9,8 @@ struct LineageCommand: AsyncParsableCommand {
         version: LineageVersion.current,
         subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self, RunCommand.self,
                       SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
-                      ReportCommand.self, VerifyCommand.self, TreeCommand.self]
+                      ReportCommand.self, VerifyCommand.self, TreeCommand.self,
+                      ServedCommand.self, ServedTestCommand.self]
     )
 
     static func main() async {

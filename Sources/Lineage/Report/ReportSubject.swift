@@ -5,12 +5,14 @@ public enum ReportSubject: Sendable, Equatable {
     case attribution(AttributionResult)
     case equality(EqualityResult)
     case comparison(ModelComparisonResult)
+    case servedSample(ServedSampleResult)
 
     public var schema: String {
         switch self {
         case .attribution(let result): result.schema
         case .equality(let result): result.schema
         case .comparison(let result): result.schema
+        case .servedSample(let result): result.schema
         }
     }
 
@@ -21,6 +23,7 @@ public enum ReportSubject: Sendable, Equatable {
             [result.suspect] + result.namedReferences + result.namedAlternativeReferences + result.controls
         case .equality(let result): [result.modelA, result.modelB]
         case .comparison(let result): result.models
+        case .servedSample(let result): [result.suspect, result.served, result.fresh]
         }
     }
 
@@ -30,6 +33,7 @@ public enum ReportSubject: Sendable, Equatable {
         case .attribution(let result): try LineageJSON.string(result)
         case .equality(let result): try LineageJSON.string(result)
         case .comparison(let result): try LineageJSON.string(result)
+        case .servedSample(let result): try LineageJSON.string(result)
         }
     }
 
@@ -48,9 +52,10 @@ public enum ReportSubject: Sendable, Equatable {
             case AttributionResult.schemaName: return .attribution(try LineageJSON.decoder.decode(AttributionResult.self, from: data))
             case EqualityResult.schemaName: return .equality(try LineageJSON.decoder.decode(EqualityResult.self, from: data))
             case ModelComparisonResult.schemaName: return .comparison(try LineageJSON.decoder.decode(ModelComparisonResult.self, from: data))
+            case ServedSampleResult.schemaName: return .servedSample(try LineageJSON.decoder.decode(ServedSampleResult.self, from: data))
             default:
                 throw ReportError(file: file, problem: "unknown schema \(header.schema.map { "\"\($0)\"" } ?? "(no \"schema\" field)")",
-                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ModelComparisonResult.schemaName)")
+                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ModelComparisonResult.schemaName), \(ServedSampleResult.schemaName)")
             }
         } catch let error as ReportError {
             throw error

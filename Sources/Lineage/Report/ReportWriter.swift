@@ -116,6 +116,13 @@ public enum ReportWriter {
         case .comparison(var result):
             if result.dataQuality == nil { result.dataQuality = quality }
             subject = .comparison(result)
+        case .servedSample(var result):
+            if result.highlights == nil, !(result.test.perProbe ?? []).isEmpty {
+                result.highlights = highlights(test: result.test, roles: [(result.suspect, "suspect"), (result.served, "served"), (result.fresh, "fresh")],
+                                               responses: responses)
+            }
+            if result.dataQuality == nil { result.dataQuality = quality }
+            subject = .servedSample(result)
         }
         let manifest = ReportManifest(resultSchema: subject.schema, models: subject.models,
                                       entries: ReportManifest.entries(for: responses, probeLabels: labels.mapValues(\.id)))
