@@ -150,6 +150,31 @@ struct ReportModel {
             dataQuality = r.dataQuality
             similarity = nil
             reproducibility = r.reproducibility
+        case .radioactivity(let r):
+            title = "Canary radioactivity test: \(r.suspect) (key \(r.keyFingerprint))"
+            question = r.question
+            verdict = r.verdict
+            alpha = r.alpha
+            verdictMeaning = [r.verdictExplanation, Self.meaning(of: r.verdict, alpha: r.alpha, power: nil,
+                                                                   rejects: "the suspect's choices among equivalent forms follow the secret key more often than random keys explain",
+                                                                   caveat: "Only canaried answers carry the key, so evidence means the suspect learnt (directly or through another model) from answers canaried with this key; it does not say how many."),
+                              "Assumptions: " + r.assumptions.joined(separator: " ")]
+            summary = [("suspect", r.suspect), ("key fingerprint", r.keyFingerprint), ("verdict", r.verdict.rawValue),
+                       ("α", Format.number(r.alpha)), ("p-value", Format.p(r.pValue) + " (random keys)"),
+                       ("binomial p-value", Format.p(r.binomialPValue)), ("agreements", "\(r.agreements) of \(r.units) units"),
+                       ("spots", String(r.spots)), ("effect", Format.interval(r.test.effect!)),
+                       ("units per kind", r.unitsPerKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))]
+            tests = [r.test]
+            overallEffect = r.test.effect
+            power = nil
+            probes = r.probes
+            samples = r.samples
+            probeSets = r.probeSets
+            highlights = []
+            warnings = r.warnings
+            dataQuality = r.dataQuality
+            similarity = nil
+            reproducibility = r.reproducibility
         }
     }
 

@@ -6,6 +6,7 @@ public enum ReportSubject: Sendable, Equatable {
     case equality(EqualityResult)
     case comparison(ModelComparisonResult)
     case servedSample(ServedSampleResult)
+    case radioactivity(RadioactivityResult)
 
     public var schema: String {
         switch self {
@@ -13,6 +14,7 @@ public enum ReportSubject: Sendable, Equatable {
         case .equality(let result): result.schema
         case .comparison(let result): result.schema
         case .servedSample(let result): result.schema
+        case .radioactivity(let result): result.schema
         }
     }
 
@@ -24,6 +26,7 @@ public enum ReportSubject: Sendable, Equatable {
         case .equality(let result): [result.modelA, result.modelB]
         case .comparison(let result): result.models
         case .servedSample(let result): [result.suspect, result.served, result.fresh]
+        case .radioactivity(let result): [result.suspect]
         }
     }
 
@@ -34,6 +37,7 @@ public enum ReportSubject: Sendable, Equatable {
         case .equality(let result): try LineageJSON.string(result)
         case .comparison(let result): try LineageJSON.string(result)
         case .servedSample(let result): try LineageJSON.string(result)
+        case .radioactivity(let result): try LineageJSON.string(result)
         }
     }
 
@@ -53,9 +57,10 @@ public enum ReportSubject: Sendable, Equatable {
             case EqualityResult.schemaName: return .equality(try LineageJSON.decoder.decode(EqualityResult.self, from: data))
             case ModelComparisonResult.schemaName: return .comparison(try LineageJSON.decoder.decode(ModelComparisonResult.self, from: data))
             case ServedSampleResult.schemaName: return .servedSample(try LineageJSON.decoder.decode(ServedSampleResult.self, from: data))
+            case RadioactivityResult.schemaName: return .radioactivity(try LineageJSON.decoder.decode(RadioactivityResult.self, from: data))
             default:
                 throw ReportError(file: file, problem: "unknown schema \(header.schema.map { "\"\($0)\"" } ?? "(no \"schema\" field)")",
-                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ModelComparisonResult.schemaName), \(ServedSampleResult.schemaName)")
+                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ModelComparisonResult.schemaName), \(ServedSampleResult.schemaName), \(RadioactivityResult.schemaName)")
             }
         } catch let error as ReportError {
             throw error

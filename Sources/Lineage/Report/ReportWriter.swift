@@ -123,6 +123,9 @@ public enum ReportWriter {
             }
             if result.dataQuality == nil { result.dataQuality = quality }
             subject = .servedSample(result)
+        case .radioactivity(var result):
+            if result.dataQuality == nil { result.dataQuality = quality }
+            subject = .radioactivity(result)
         }
         let manifest = ReportManifest(resultSchema: subject.schema, models: subject.models,
                                       entries: ReportManifest.entries(for: responses, probeLabels: labels.mapValues(\.id)))
