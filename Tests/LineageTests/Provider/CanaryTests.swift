@@ -139,6 +139,32 @@ import Testing
         #expect(Double(binomialRejections) / Double(studies) <= band)
     }
 
+    /// Real answers never canaried (samples/local-models.jsonl), many true keys: rejection within
+    /// 3 binomial standard errors of α, for the random-key rank and the binomial reading.
+    @Test func nullHoldsOnRealAnswers() {
+        let answers = Self.realAnswers()
+        guard !answers.isEmpty else { print("canary real-answer null: samples/local-models.jsonl not found, skipped"); return }
+        let spots = answers.map { Canary.spots(in: $0) }
+        let alpha = 0.05
+        var binomial = 0, rank = 0
+        let keys = 500, rankKeys = 200
+        var options = RadioactivityOptions()
+        options.replicates = 19
+        let units = RadioactivityTest.units(spots: spots).units
+        for index in 0..<keys {
+            let key = CanaryKey.random(seed: ~seed, index: index)
+            if Distributions.binomialHalfUpperTail(atLeast: RadioactivityTest.score(units, key: key), of: units.count) <= alpha { binomial += 1 }
+            if index < rankKeys {
+                options.seed = seed &+ UInt64(index)
+                if RadioactivityTest.run(spots: spots, key: key, options: options).test.pValue <= alpha { rank += 1 }
+            }
+        }
+        let band = { (n: Int) in alpha + 3 * (alpha * (1 - alpha) / Double(n)).squareRoot() }
+        print("canary real-answer null: \(answers.count) answers, \(units.count) units; binomial rejects \(Double(binomial) / Double(keys)) of \(keys) keys (band ≤ \(band(keys))), random-key rank \(Double(rank) / Double(rankKeys)) of \(rankKeys) (band ≤ \(band(rankKeys)))")
+        #expect(Double(binomial) / Double(keys) <= band(keys))
+        #expect(Double(rank) / Double(rankKeys) <= band(rankKeys))
+    }
+
     /// A student that uses the keyed form on 30% of spots (natural choice otherwise), on texts it
     /// was never served: found in nearly every study.
     @Test func studentsOfCanariedAnswersAreDetected() {
