@@ -37,6 +37,8 @@ enum RecordedAnalysis {
         case .attribution(let result): result.reproducibility.command
         case .equality(let result): result.reproducibility.command
         case .comparison(let result): result.reproducibility.command
+        case .servedSample(let result): result.reproducibility.command
+        case .radioactivity(let result): result.reproducibility.command
         }
     }
 

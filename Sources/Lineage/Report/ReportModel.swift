@@ -147,6 +147,55 @@ struct ReportModel {
             newick = r.newick
             distance = r.distance
             reproducibility = r.reproducibility
+        case .servedSample(let r):
+            title = "Served-sample test: \(r.suspect) ← answers served by \(r.snapshot)"
+            question = r.question
+            verdict = r.verdict
+            alpha = r.alpha
+            verdictMeaning = [r.verdictExplanation, Self.meaning(of: r.verdict, alpha: r.alpha, power: nil,
+                                                                   rejects: "the suspect's answers resemble the very answers that were served more than fresh answers of the same snapshot",
+                                                                   caveat: "It needs no control models: under the null the served answer is just one more sample of the same model. It does not say how many served answers the suspect saw, and a suspect that learnt only from other samples of the same model is the null, not the alternative."),
+                              "Assumptions: " + r.assumptions.joined(separator: " ")]
+            summary = [("suspect", r.suspect), ("served answers", "\(r.served) (snapshot \(r.snapshot))"), ("fresh samples", r.fresh),
+                       ("verdict", r.verdict.rawValue), ("α", Format.number(r.alpha)),
+                       ("p-value", Format.p(r.pValue) + " (\(r.pValueMethod))"), ("effect", Format.interval(r.test.effect!)),
+                       ("served answer closest", "\(r.servedMostSimilar) of \(r.probes) prompts"), ("prompts", String(r.probes))]
+            tests = [r.test]
+            overallEffect = r.test.effect
+            power = nil
+            probes = r.probes
+            samples = r.samples
+            probeSets = r.probeSets
+            highlights = r.highlights ?? []
+            warnings = r.warnings
+            dataQuality = r.dataQuality
+            similarity = nil
+            reproducibility = r.reproducibility
+        case .radioactivity(let r):
+            title = "Canary radioactivity test: \(r.suspect) (key \(r.keyFingerprint))"
+            question = r.question
+            verdict = r.verdict
+            alpha = r.alpha
+            verdictMeaning = [r.verdictExplanation, Self.meaning(of: r.verdict, alpha: r.alpha, power: nil,
+                                                                   rejects: "the suspect's choices among equivalent forms follow the secret key more often than random keys explain",
+                                                                   caveat: "Only canaried answers carry the key, so evidence means the suspect learnt (directly or through another model) from answers canaried with this key; it does not say how many."),
+                              "Assumptions: " + r.assumptions.joined(separator: " ")]
+            summary = [("suspect", r.suspect), ("key fingerprint", r.keyFingerprint), ("verdict", r.verdict.rawValue),
+                       ("α", Format.number(r.alpha)), ("p-value", Format.p(r.pValue) + " (random keys)"),
+                       ("binomial p-value", Format.p(r.binomialPValue)), ("agreements", "\(r.agreements) of \(r.units) units"),
+                       ("spots", String(r.spots)), ("effect", Format.interval(r.test.effect!)),
+                       ("units per kind", r.unitsPerKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))]
+            tests = [r.test]
+            overallEffect = r.test.effect
+            power = nil
+            probes = r.probes
+            samples = r.samples
+            probeSets = r.probeSets
+            highlights = []
+            warnings = r.warnings
+            dataQuality = r.dataQuality
+            similarity = nil
+            reproducibility = r.reproducibility
         }
     }
 

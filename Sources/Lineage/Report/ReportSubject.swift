@@ -5,12 +5,16 @@ public enum ReportSubject: Sendable, Equatable {
     case attribution(AttributionResult)
     case equality(EqualityResult)
     case comparison(ModelComparisonResult)
+    case servedSample(ServedSampleResult)
+    case radioactivity(RadioactivityResult)
 
     public var schema: String {
         switch self {
         case .attribution(let result): result.schema
         case .equality(let result): result.schema
         case .comparison(let result): result.schema
+        case .servedSample(let result): result.schema
+        case .radioactivity(let result): result.schema
         }
     }
 
@@ -21,6 +25,8 @@ public enum ReportSubject: Sendable, Equatable {
             [result.suspect] + result.namedReferences + result.namedAlternativeReferences + result.controls
         case .equality(let result): [result.modelA, result.modelB]
         case .comparison(let result): result.models
+        case .servedSample(let result): [result.suspect, result.served, result.fresh]
+        case .radioactivity(let result): [result.suspect]
         }
     }
 
@@ -33,6 +39,9 @@ public enum ReportSubject: Sendable, Equatable {
         case .equality(let result):
             Set((result.test.perProbe ?? []).map(\.probeHash) + (result.highlights ?? []).map(\.probeHash))
         case .comparison: []
+        case .servedSample(let result):
+            Set((result.test.perProbe ?? []).map(\.probeHash) + (result.highlights ?? []).map(\.probeHash))
+        case .radioactivity(let result): Set((result.test.perProbe ?? []).map(\.probeHash))
         }
     }
 
@@ -42,6 +51,8 @@ public enum ReportSubject: Sendable, Equatable {
         case .attribution(let result): result.rootHash
         case .equality(let result): result.rootHash
         case .comparison(let result): result.rootHash
+        case .servedSample(let result): result.rootHash
+        case .radioactivity(let result): result.rootHash
         }
     }
 
@@ -51,6 +62,8 @@ public enum ReportSubject: Sendable, Equatable {
         case .attribution(var result): result.rootHash = root; return .attribution(result)
         case .equality(var result): result.rootHash = root; return .equality(result)
         case .comparison(var result): result.rootHash = root; return .comparison(result)
+        case .servedSample(var result): result.rootHash = root; return .servedSample(result)
+        case .radioactivity(var result): result.rootHash = root; return .radioactivity(result)
         }
     }
 
@@ -60,6 +73,8 @@ public enum ReportSubject: Sendable, Equatable {
         case .attribution(let result): try LineageJSON.string(result)
         case .equality(let result): try LineageJSON.string(result)
         case .comparison(let result): try LineageJSON.string(result)
+        case .servedSample(let result): try LineageJSON.string(result)
+        case .radioactivity(let result): try LineageJSON.string(result)
         }
     }
 
@@ -78,9 +93,11 @@ public enum ReportSubject: Sendable, Equatable {
             case AttributionResult.schemaName: return .attribution(try LineageJSON.decoder.decode(AttributionResult.self, from: data))
             case EqualityResult.schemaName: return .equality(try LineageJSON.decoder.decode(EqualityResult.self, from: data))
             case ModelComparisonResult.schemaName: return .comparison(try LineageJSON.decoder.decode(ModelComparisonResult.self, from: data))
+            case ServedSampleResult.schemaName: return .servedSample(try LineageJSON.decoder.decode(ServedSampleResult.self, from: data))
+            case RadioactivityResult.schemaName: return .radioactivity(try LineageJSON.decoder.decode(RadioactivityResult.self, from: data))
             default:
                 throw ReportError(file: file, problem: "unknown schema \(header.schema.map { "\"\($0)\"" } ?? "(no \"schema\" field)")",
-                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ModelComparisonResult.schemaName)")
+                                  fix: "expected one of \(AttributionResult.schemaName), \(EqualityResult.schemaName), \(ModelComparisonResult.schemaName), \(ServedSampleResult.schemaName), \(RadioactivityResult.schemaName)")
             }
         } catch let error as ReportError {
             throw error

@@ -145,6 +145,16 @@ public enum ReportWriter {
         case .comparison(var result):
             if result.dataQuality == nil { result.dataQuality = quality }
             subject = .comparison(result)
+        case .servedSample(var result):
+            if result.highlights == nil, !(result.test.perProbe ?? []).isEmpty {
+                result.highlights = highlights(test: result.test, roles: [(result.suspect, "suspect"), (result.served, "served"), (result.fresh, "fresh")],
+                                               responses: responses)
+            }
+            if result.dataQuality == nil { result.dataQuality = quality }
+            subject = .servedSample(result)
+        case .radioactivity(var result):
+            if result.dataQuality == nil { result.dataQuality = quality }
+            subject = .radioactivity(result)
         }
         let manifest = ReportManifest(resultSchema: subject.schema, models: subject.models,
                                       entries: ReportManifest.entries(for: responses, raw: raw, probeLabels: labels.mapValues(\.id)))
