@@ -6,8 +6,19 @@ struct AttributeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attribute",
         abstract: "Test whether a suspect model was trained on a reference model's outputs.",
-        usage: "lineage attribute --suspect S --reference R [--reference R ...] --control C1 [--control C2 ...] [--alternative-reference R2 ...] [options]",
+        usage: "lineage attribute --suspect S --reference R [--reference R ...] [--control C1 ...] [--alternative-reference R2 ...] [options]",
         discussion: """
+        On a store whose models are annotated (`lineage models annotate`), roles
+        you leave out are chosen and explained: every model of the reference's
+        maker as a reference, the other maker's model closest to the suspect in
+        kind as the alternative, and as controls the models known not to be
+        trained on that maker's outputs that are nearest to the suspect in kind
+        (answer length, formatting, consensus). `no-evidence` needs controls that
+        bracket the suspect in kind, and `evidence` a suspect no more capable than
+        every control; otherwise the verdict is inconclusive and says why. Every
+        result prints the method's measured error rates on lineage-dev beside
+        the verdict (results/lineage-dev-evaluation.md).
+
         Compares the suspect's answers with the reference's and with control models'
         answers to the same probes (those answered by every model named), probe by
         probe. Controls are models known NOT to be trained on the reference's
