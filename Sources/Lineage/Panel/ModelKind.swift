@@ -37,8 +37,14 @@ public enum ModelKindProfiler {
         // probe → model → one answer's word counts (first sample), length and format share.
         struct Answer { var counts: [String: Double]; var norm: Double; var logLength: Double; var format: Double }
         var byProbe: [Int64: [String: Answer]] = [:]
+        // One answer per (model, probe): the first sample (lowest index, then content hash), whatever the order given.
+        var first: [String: StoredResponse] = [:]
         for response in responses where wanted.contains(response.model) {
-            if byProbe[response.probeID]?[response.model] != nil { continue }
+            let key = "\(response.model)\u{0}\(response.probeID)"
+            if let seen = first[key], (seen.sampleIndex, seen.contentHash) <= (response.sampleIndex, response.contentHash) { continue }
+            first[key] = response
+        }
+        for response in first.values {
             let text = response.turns.joined(separator: "\n")
             var counts: [String: Double] = [:]
             var words = 0
@@ -54,18 +60,23 @@ public enum ModelKindProfiler {
                 format: lines.isEmpty ? 0 : Double(structured) / Double(lines.count))
         }
         let consensusSet = Set(consensusModels)
-        var sums: [String: (length: Double, format: Double, consensus: Double, consensusProbes: Int, probes: Int)] = [:]
-        for answers in byProbe.values {
+        var totals: [String: (length: Double, format: Double, consensus: Double, consensusProbes: Int, probes: Int)] = [:]
+        // Probes, models and words in sorted order: the sums must not depend on dictionary order, so
+        // that the same store gives the same profile bit for bit in every process.
+        for probe in byProbe.keys.sorted() {
+            let answers = byProbe[probe]!
             // The mean of the consensus models' normalised word vectors on this probe.
-            var centroid: [String: Double] = [:]
+            var sums: [String: Double] = [:]
             var members = 0
-            for (model, answer) in answers where consensusSet.contains(model) && answer.norm > 0 {
+            for model in answers.keys.sorted() where consensusSet.contains(model) && answers[model]!.norm > 0 {
+                let answer = answers[model]!
                 members += 1
-                for (word, count) in answer.counts { centroid[word, default: 0] += count / answer.norm }
+                for (word, count) in answer.counts { sums[word, default: 0] += count / answer.norm }
             }
+            let centroid = sums.sorted { $0.key < $1.key }
             for model in models {
                 guard let answer = answers[model] else { continue }
-                var entry = sums[model] ?? (0, 0, 0, 0, 0)
+                var entry = totals[model] ?? (0, 0, 0, 0, 0)
                 entry.length += answer.logLength
                 entry.format += answer.format
                 entry.probes += 1
@@ -83,11 +94,11 @@ public enum ModelKindProfiler {
                         entry.consensusProbes += 1
                     }
                 }
-                sums[model] = entry
+                totals[model] = entry
             }
         }
         return models.compactMap { model in
-            guard let s = sums[model], s.probes > 0 else { return nil }
+            guard let s = totals[model], s.probes > 0 else { return nil }
             return ModelKind(model: model, logLength: s.length / Double(s.probes), format: s.format / Double(s.probes),
                              consensus: s.consensusProbes > 0 ? s.consensus / Double(s.consensusProbes) : 0, probes: s.probes)
         }

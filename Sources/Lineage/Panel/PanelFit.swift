@@ -40,7 +40,8 @@ public struct PanelFit: Codable, Sendable, Equatable {
 
     /// `scale`: every model profiled, whose spread sets the tolerance (at least the suspect and controls).
     public static func assess(suspect: ModelKind, controls: [ModelKind], scale: [ModelKind]) -> PanelFit {
-        let population = scale.isEmpty ? [suspect] + controls : scale
+        // Sorted, so that the spread is the same number whatever order the models come in.
+        let population = (scale.isEmpty ? [suspect] + controls : scale).sorted { $0.model < $1.model }
         var measures: [Measure] = []
         for (i, name) in ModelKind.measureNames.enumerated() {
             let values = population.map { $0.measures[i] }

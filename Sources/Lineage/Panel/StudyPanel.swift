@@ -85,7 +85,7 @@ public struct PanelBuilder: Sendable {
 
         // Standardised distance in kind to the suspect, over every model profiled.
         let scale: [Double] = (0..<ModelKind.measureNames.count).map { i in
-            let values = kinds.values.map { $0.measures[i] }
+            let values = kinds.keys.sorted().map { kinds[$0]!.measures[i] }
             let mean = values.reduce(0, +) / Double(max(1, values.count))
             let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, values.count - 1))).squareRoot()
             return sd > 0 ? sd : 1

@@ -109,6 +109,20 @@ import Testing
         #expect(abs(a.consensus - expected) < 1e-12)
     }
 
+    /// The same answers in another order give the same profile bit for bit (verify --recompute needs it).
+    @Test func profilesDoNotDependOnOrder() throws {
+        var generator = SeededGenerator(seed: 5)
+        let responses = FingerprintDistanceTests.corpus(seed: 3)
+        let models = ["a", "b", "c", "d", "e", "f"]
+        let first = ModelKindProfiler.profile(responses, models: models, consensusModels: models)
+        for _ in 0..<3 {
+            #expect(ModelKindProfiler.profile(responses.shuffled(using: &generator), models: models, consensusModels: models.shuffled(using: &generator)) == first)
+        }
+        let kinds = Dictionary(uniqueKeysWithValues: first.map { ($0.model, $0) })
+        let fit = PanelFit.assess(suspect: kinds["a"]!, controls: [kinds["b"]!, kinds["c"]!], scale: first)
+        #expect(PanelFit.assess(suspect: kinds["a"]!, controls: [kinds["b"]!, kinds["c"]!], scale: first.reversed()) == fit)
+    }
+
     @Test func panelFitCapsTheVerdictWhenTheSuspectLiesOutside() throws {
         func kind(_ m: String, _ l: Double, _ f: Double, _ c: Double) -> ModelKind {
             ModelKind(model: m, logLength: l, format: f, consensus: c, probes: 10)
