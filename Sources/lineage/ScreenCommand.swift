@@ -88,7 +88,7 @@ struct ScreenCommand: ParsableCommand {
         }
         let store = try storeOptions.openExisting()
         let annotations = try store.annotations()
-        let maker = settings.referenceFamily ?? annotations[references[0]]?.maker ?? IdentityLexicon.family(ofModelNamed: references[0])?.name
+        let maker = StudyPlanner.maker(ofReference: references[0], annotations: annotations, stated: settings.referenceFamily)
         let named = Set(references + controls + alternativeReferences)
         let candidates = suspects.isEmpty
             ? try store.modelNames().filter { model in

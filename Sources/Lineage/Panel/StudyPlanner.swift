@@ -37,6 +37,10 @@ public struct StudyPlanner: Sendable {
 
     /// The maker a reference stands for: stated, annotated, or inferred from its name.
     public func maker(ofReference reference: String, stated: String? = nil) -> String? {
+        Self.maker(ofReference: reference, annotations: annotations, stated: stated)
+    }
+
+    public static func maker(ofReference reference: String, annotations: [String: ModelAnnotation], stated: String? = nil) -> String? {
         stated ?? annotations[reference]?.maker ?? annotations[reference]?.lineageMaker ?? IdentityLexicon.family(ofModelNamed: reference)?.name
     }
 
