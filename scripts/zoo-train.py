@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Fine-tunes the zoo's base model (SmolLM2-135M-Instruct, loaded from its GGUF) on chat answers.
 
-One recipe for every student (scripts/zoo): full fine-tune in fp32, AdamW, learning rate 1e-4 with
-10% linear warm-up then linear decay to 0, batch 8, 2 epochs, loss on the assistant's tokens only
-(its answer and end-of-turn token), sequences cut at 192 tokens, gradient norm clipped at 1,
+One recipe for every student (scripts/zoo): full fine-tune in fp32, AdamW, learning rate 2e-4 with
+10% linear warm-up then linear decay to 0, batch 8, 1 epoch, loss on the assistant's tokens only
+(its answer and end-of-turn token), sequences cut at 160 tokens, gradient norm clipped at 1,
 seed 15. Batches are made of examples of similar length (less padding) and visited in a
 seeded random order. Without --data it only loads the model and saves it (the round trip,
 the control for what loading, dequantising and converting alone change).
@@ -23,11 +23,11 @@ import time
 RECIPE = {
     "method": "full fine-tune, fp32",
     "optimizer": "AdamW (torch default betas 0.9/0.999, eps 1e-8), weight decay 0",
-    "learning_rate": 1e-4,
+    "learning_rate": 2e-4,
     "schedule": "linear warm-up over the first 10% of steps, then linear decay to 0",
     "batch_size": 8,
-    "epochs": 2,
-    "max_length": 192,
+    "epochs": 1,
+    "max_length": 160,
     "grad_clip_norm": 1.0,
     "loss": "next-token cross-entropy on the assistant's answer and end-of-turn token only",
 }
