@@ -46,7 +46,7 @@ LABELS = [
     ("smollm2-135m-student-qwen-scrubbed", "distilled", "Alibaba", "zoo student (e): teacher A's answers with Qwen/Alibaba replaced by SmolLM/Hugging Face by rule"),
     ("smollm2-135m-roundtrip", "original", None, "zoo control: the base model loaded, dequantised, saved and converted to q8_0 GGUF like every student, not trained"),
 ]
-MAKER = {"qwen2.5-coder-0.5b-instruct": "Alibaba"}
+MAKER = {"qwen2.5-coder-0.5b-instruct": "Alibaba", "smollm2-135m-instruct": "Hugging Face"}  # students: "Lineage zoo"
 
 
 def die(msg):
@@ -100,9 +100,10 @@ def scrub(text):
 def datasets(args):
     teacher = {r["probe_id"]: r for r in read_jsonl(args.teacher) if r["sample_index"] == 0}
     own = {r["probe_id"]: r for r in read_jsonl(args.self) if r["sample_index"] == 0}
-    ids = sorted(p for p in teacher if p in own and teacher[p]["response"].strip() and own[p]["response"].strip())
-    if len(ids) < 100:
-        die(f"only {len(ids)} prompts answered by both teachers; run scripts/zoo teach again")
+    wanted = set(open(args.ids).read().split()) if args.ids else set(teacher)
+    ids = sorted(p for p in teacher if p in wanted and p in own and teacher[p]["response"].strip() and own[p]["response"].strip())
+    if len(ids) < 0.9 * len(wanted):
+        die(f"only {len(ids)} of {len(wanted)} teaching prompts answered by both teachers; run scripts/zoo teach again")
     # Dose: nested, stratified by category: per category, a seeded order of its prompts; the first
     # 10% (rounded) take teacher A's answer at dose 10, the first 30% at dose 30, all at dose 100.
     rng = random.Random(args.seed)
@@ -140,7 +141,7 @@ def datasets(args):
 def labels(args):
     rows = []
     for model, trained_on, teacher, note in LABELS:
-        row = {"model": model, "maker": MAKER.get(model, "Hugging Face"), "trained_on": trained_on,
+        row = {"model": model, "maker": MAKER.get(model, "Lineage zoo"), "trained_on": trained_on,
                "source": "scripts/zoo (results/zoo.md): made on this machine, teacher and dose known by construction"}
         if teacher:
             row["teacher"] = teacher
@@ -216,6 +217,7 @@ def main():
     a = sub.add_parser("served-log"); a.add_argument("export"); a.add_argument("out"); a.add_argument("--snapshot", required=True)
     a = sub.add_parser("datasets"); a.add_argument("--teacher", required=True); a.add_argument("--self", required=True)
     a.add_argument("--out", required=True); a.add_argument("--seed", type=int, default=15)
+    a.add_argument("--ids", help="a file of the probe ids to train on (the teaching subset), one a line")
     a = sub.add_parser("labels"); a.add_argument("--out", required=True)
     a = sub.add_parser("manifest"); a.add_argument("--zoo", required=True); a.add_argument("--out", required=True)
     a.add_argument("--lineage", required=True); a.add_argument("--students", required=True)

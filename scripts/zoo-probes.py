@@ -285,8 +285,17 @@ def render(probes):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--ids-per-category", type=int, metavar="N",
+                    help="print the ids of the first N probes of each category (the zoo's teaching subset)")
     args = ap.parse_args()
     probes = build()
+    if args.ids_per_category:
+        seen_per = {}
+        for pid, cat, _ in probes:
+            seen_per[cat] = seen_per.get(cat, 0) + 1
+            if seen_per[cat] <= args.ids_per_category:
+                print(pid)
+        return 0
     seen, errors = set(), []
     core = core_texts()
     for pid, _, prompt in probes:
