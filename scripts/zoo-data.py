@@ -104,18 +104,22 @@ def datasets(args):
     ids = sorted(p for p in teacher if p in wanted and p in own and teacher[p]["response"].strip() and own[p]["response"].strip())
     if len(ids) < 0.9 * len(wanted):
         die(f"only {len(ids)} of {len(wanted)} teaching prompts answered by both teachers; run scripts/zoo teach again")
-    # Dose: nested, stratified by category: per category, a seeded order of its prompts; the first
-    # 10% (rounded) take teacher A's answer at dose 10, the first 30% at dose 30, all at dose 100.
+    # Dose: nested and spread over the categories: per category a seeded order of its prompts, then
+    # round after round one prompt of each category (categories in a seeded order each round); the
+    # first round(dose% of N) prompts of that list take teacher A's answer, the rest the student's own.
     rng = random.Random(args.seed)
     by_cat = defaultdict(list)
     for p in ids:
         by_cat[teacher[p]["category"]].append(p)
-    rank = {}
     for cat in sorted(by_cat):
-        ps = sorted(by_cat[cat])
-        rng.shuffle(ps)
-        for i, p in enumerate(ps):
-            rank[p] = (i + 0.5) / len(ps)
+        by_cat[cat].sort()
+        rng.shuffle(by_cat[cat])
+    order, depth = [], max(len(v) for v in by_cat.values())
+    for i in range(depth):
+        cats = sorted(by_cat)
+        rng.shuffle(cats)
+        order += [by_cat[c][i] for c in cats if i < len(by_cat[c])]
+    rank = {p: i for i, p in enumerate(order)}
     os.makedirs(args.out, exist_ok=True)
     summary = {}
 
@@ -124,7 +128,7 @@ def datasets(args):
                 "messages": teacher[p]["messages"], "response": text}
 
     for dose in DOSES:
-        rows = [example(p, "qwen", teacher[p]["response"]) if rank[p] < dose / 100 else
+        rows = [example(p, "qwen", teacher[p]["response"]) if rank[p] < round(dose / 100 * len(ids)) else
                 example(p, "self", own[p]["response"]) for p in ids]
         write_jsonl(f"{args.out}/qwen-{dose}.jsonl", rows)
         summary[f"qwen-{dose}"] = sum(r["source"] == "qwen" for r in rows)
