@@ -100,13 +100,17 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     rows = [json.loads(l) for l in open(args.sample, encoding="utf-8")]
     present = sorted({r["model"] for r in rows})
+    # Named panels run on a store without annotations (on an annotated one Lineage adds the roles
+    # left out, e.g. an alternative reference, from the annotations); the auto panel on an annotated one.
     store = out / "zoo.sqlite"
-    fresh_store(store, [args.sample])
+    fresh_store(store, [args.sample], labels=False)
+    annotated = out / "zoo-annotated.sqlite"
+    fresh_store(annotated, [args.sample])
     results = {"attribute": [], "equality": [], "subsets": []}
     bin_ = lineage()
     for s in [m for m in STUDENTS if m in present]:
         for name, cmd in panels(s, present).items():
-            r = run([bin_] + cmd, store)
+            r = run([bin_] + cmd, annotated if name.startswith("auto") else store)
             r.update(suspect=s, panel=name)
             results["attribute"].append(r)
             print(f"[attribute] {s} / {name}: {summary(r)}\n    lineage {' '.join(cmd)}", flush=True)
@@ -127,7 +131,7 @@ def main():
                         if r["probe_id"] in pick:
                             f.write(json.dumps(r, ensure_ascii=False) + "\n")
                 st = out / f"subset-{k}-{draw}.sqlite"
-                fresh_store(st, [sub])
+                fresh_store(st, [sub], labels=False)
                 for s in [m for m in STUDENTS if m in present and m != RT]:
                     cmd = panels(s, present)["reference-centric"]
                     r = run([bin_] + cmd, st)
