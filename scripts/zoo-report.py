@@ -114,15 +114,30 @@ def main():
             r.update(suspect=s, panel=name)
             results["attribute"].append(r)
             print(f"[attribute] {s} / {name}: {summary(r)}\n    lineage {' '.join(cmd)}", flush=True)
-        for other in (QWEN, BASE):
+        for other in [QWEN, BASE] + ([SELF] if s not in (SELF, RT) else []):
             cmd = ["equality", s, other]
             r = run([bin_] + cmd, store)
             r.update(a=s, b=other)
             results["equality"].append(r)
             print(f"[equality] {s} vs {other}: {summary(r)}\n    lineage {' '.join(cmd)}", flush=True)
+    # One sample per probe for every model (sample 0 only), against the full sample.
+    one = out / "one-sample.jsonl"
+    with open(one, "w", encoding="utf-8") as f:
+        for r in rows:
+            if r.get("sample_index", 0) == 0:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    st = out / "one-sample.sqlite"
+    fresh_store(st, [one], labels=False)
+    results["one_sample"] = []
+    for s in [m for m in STUDENTS if m in present]:
+        cmd = panels(s, present)["reference-centric"]
+        r = run([bin_] + cmd, st)
+        r.update(suspect=s)
+        results["one_sample"].append(r)
+        print(f"[one sample per probe] {s}: {summary(r)}", flush=True)
     if not args.skip_subsets:
         probes = sorted({r["probe_id"] for r in rows})
-        for k in (25, 50, 100, 150, 200):
+        for k in (25, 50, 100, 200):
             for draw in range(args.draws):
                 pick = set(random.Random(1000 * k + draw).sample(probes, k))
                 sub = out / f"subset-{k}-{draw}.jsonl"
@@ -145,7 +160,48 @@ def main():
                 sub.unlink()
     with open(out / "results.json", "w") as f:
         json.dump(results, f, indent=1)
-    print(f"wrote {out / 'results.json'}")
+    with open(out / "tables.md", "w") as f:
+        f.write(markdown(results))
+    print(f"wrote {out / 'results.json'} and {out / 'tables.md'}")
+
+
+def cell(r):
+    if "error" in r:
+        return "error: " + r["error"].splitlines()[0][:90].replace("|", "/")
+    d = r["json"]
+    e = d.get("effect") or {}
+    eff = (f"{e['estimate']:.3f} [{e['ci_low']:.3f}, {e['ci_high']:.3f}]"
+           if isinstance(e, dict) and "estimate" in e else "")
+    p = d.get("p_value")
+    return f"{d.get('verdict')} | {p:.2g} | {eff}" if isinstance(p, (int, float)) else f"{d.get('verdict')} | | {eff}"
+
+
+def markdown(results):
+    lines = ["| suspect | panel | verdict | p | effect [95% CI] |", "|---|---|---|---|---|"]
+    for r in results["attribute"]:
+        lines.append(f"| `{r['suspect']}` | {r['panel']} | {cell(r)} |")
+    lines += ["", "| A | B | verdict | p | statistic |", "|---|---|---|---|---|"]
+    for r in results["equality"]:
+        if "error" in r:
+            lines.append(f"| `{r['a']}` | `{r['b']}` | {cell(r)} | | |")
+        else:
+            d = r["json"]
+            stat = d.get("statistic", d.get("mmd2", d.get("mmd")))
+            lines.append(f"| `{r['a']}` | `{r['b']}` | {d.get('verdict')} | {d.get('p_value')} | {stat if not isinstance(stat, float) else round(stat, 5)} |")
+    if results.get("one_sample"):
+        lines += ["", "| suspect (sample 0 only, every model) | verdict | p | effect [95% CI] |", "|---|---|---|---|"]
+        for r in results["one_sample"]:
+            lines.append(f"| `{r['suspect']}` | {cell(r)} |")
+    if results.get("subsets"):
+        agg = defaultdict(lambda: defaultdict(list))
+        for r in results["subsets"]:
+            agg[r["suspect"]][r["probes_drawn"]].append(r.get("verdict", "error"))
+        ks = sorted({r["probes_drawn"] for r in results["subsets"]})
+        lines += ["", "| suspect | " + " | ".join(f"{k} probes" for k in ks) + " |", "|---|" + "---|" * len(ks)]
+        for sus, byk in agg.items():
+            lines.append(f"| `{sus}` | " + " | ".join(
+                f"{sum(v == 'evidence' for v in byk[k])}/{len(byk[k])}" for k in ks) + " |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
