@@ -114,7 +114,7 @@ def main():
             r.update(suspect=s, panel=name)
             results["attribute"].append(r)
             print(f"[attribute] {s} / {name}: {summary(r)}\n    lineage {' '.join(cmd)}", flush=True)
-        for other in [QWEN, BASE] + ([SELF] if s not in (SELF, RT) else []):
+        for other in [QWEN, BASE] + ([RT] if s != RT else []) + ([SELF] if s not in (SELF, RT) else []):
             cmd = ["equality", s, other]
             r = run([bin_] + cmd, store)
             r.update(a=s, b=other)
@@ -137,7 +137,7 @@ def main():
         print(f"[one sample per probe] {s}: {summary(r)}", flush=True)
     if not args.skip_subsets:
         probes = sorted({r["probe_id"] for r in rows})
-        for k in (25, 50, 100, 200):
+        for k in (25, 50, 100, 150, 200):
             for draw in range(args.draws):
                 pick = set(random.Random(1000 * k + draw).sample(probes, k))
                 sub = out / f"subset-{k}-{draw}.jsonl"
@@ -180,14 +180,16 @@ def markdown(results):
     lines = ["| suspect | panel | verdict | p | effect [95% CI] |", "|---|---|---|---|---|"]
     for r in results["attribute"]:
         lines.append(f"| `{r['suspect']}` | {r['panel']} | {cell(r)} |")
-    lines += ["", "| A | B | verdict | p | statistic |", "|---|---|---|---|---|"]
+    lines += ["", "| A | B | verdict | p | MMD statistic |", "|---|---|---|---|---|"]
     for r in results["equality"]:
         if "error" in r:
             lines.append(f"| `{r['a']}` | `{r['b']}` | {cell(r)} | | |")
         else:
             d = r["json"]
-            stat = d.get("statistic", d.get("mmd2", d.get("mmd")))
-            lines.append(f"| `{r['a']}` | `{r['b']}` | {d.get('verdict')} | {d.get('p_value')} | {stat if not isinstance(stat, float) else round(stat, 5)} |")
+            t = d.get("test", {})
+            null = t.get("null_distribution") or [0]
+            lines.append(f"| `{r['a']}` | `{r['b']}` | {d.get('verdict')} | {d.get('p_value')} | "
+                         f"{t.get('statistic', 0):.4f} (largest of {len(null)} permutations: {max(null):.4f}) |")
     if results.get("one_sample"):
         lines += ["", "| suspect (sample 0 only, every model) | verdict | p | effect [95% CI] |", "|---|---|---|---|"]
         for r in results["one_sample"]:
