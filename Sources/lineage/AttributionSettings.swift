@@ -5,8 +5,16 @@ import Lineage
 /// The method options `attribute` and `screen` share, and the analysis they run: each study's panel
 /// (named roles kept, empty ones filled from the store's annotations), its tests, and its panel's fit.
 struct AttributionSettings: ParsableArguments {
-    @Flag(help: "With several references, test the mean similarity to them (one test) instead of each reference alone.")
+    @Flag(help: ArgumentHelp("With several references, test each reference alone and combine the tests (Bonferroni), instead of one test on the mean similarity to them.",
+                             discussion: "By default several references (a maker's models) stand for their mean: one test, which keeps its "
+                                + "power however many models the maker has. Testing each alone pays α divided by their number."))
+    var eachReference = false
+
+    @Flag(help: .hidden)
     var referenceMean = false
+
+    /// One test on the references' mean (the default since run 8 of scripts/evaluate-lineage-dev).
+    var testsReferenceMean: Bool { !eachReference }
 
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
@@ -96,7 +104,7 @@ struct AttributionSettings: ParsableArguments {
                 options.adjustForLength = !noLengthAdjustment
                 options.familyViews = !wholeFingerprintOnly
                 options.minimumControls = minimumControls
-                options.studiesCombined = referenceMean ? 1 : options.references.count
+                options.studiesCombined = testsReferenceMean ? 1 : options.references.count
                 if let weights { options.weights = weights }
                 try options.validate()
                 return options
@@ -104,7 +112,7 @@ struct AttributionSettings: ParsableArguments {
             let used = Set(studies.flatMap(\.models))
             let responses = planner.responses.filter { used.contains($0.model) }
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
-            let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: referenceMean,
+            let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: testsReferenceMean,
                                              command: invocation, store: store.path)
             return (zip(results, plans).map { $0.planned($1) }, responses, skipped)
         } catch let error as FingerprintError {

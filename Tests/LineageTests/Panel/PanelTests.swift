@@ -216,6 +216,43 @@ import Testing
                                annotations: Self.annotations, kinds: Self.kinds()).references == ["gpt-a"])
     }
 
+    @Test func theAlternativeIsNeverOfTheSuspectsDescentAndCancelsAKnownTeacher() throws {
+        var annotations = Self.annotations
+        var kinds = Self.kinds()
+        annotations["meta-chat"] = ModelAnnotation(model: "meta-chat", maker: "Meta", trainedOn: .original)
+        kinds["meta-chat"] = ModelKind(model: "meta-chat", logLength: 5, format: 0.2, consensus: 0.4, probes: 10)
+        // Made from Meta's weights: Meta's model, the nearest in kind, is not the alternative.
+        annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .derived, teacher: "Meta")
+        let derived = try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                               annotations: annotations, kinds: kinds)
+        #expect(derived.alternativeReferences == ["claude-short"] && derived.cancelledInfluence == nil)
+        #expect(derived.members.first { $0.role == .alternativeReference }!.reason.contains("descends from (meta)"))
+        // Unannotated, its name says Meta: the same.
+        annotations["llama-x"] = nil
+        kinds["llama-x"] = kinds["suspect"]!
+        #expect(try PanelBuilder().build(suspect: "llama-x", references: ["gpt-a"], alternativeReferences: [], controls: ["human-1"],
+                                         annotations: annotations, kinds: kinds).alternativeReferences == ["claude-short"])
+        // Distilled from Google and asked about OpenAI: measured against Google's model, though Anthropic's is nearer.
+        annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .distilled, teacher: "Google")
+        let taught = try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                              annotations: annotations, kinds: kinds)
+        #expect(taught.alternativeReferences == ["gemini"] && taught.cancelledInfluence == "Google")
+        // Distilled from OpenAI and asked about OpenAI: the annotation of the answer is not used.
+        annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .distilled, teacher: "OpenAI")
+        let positive = try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                                annotations: annotations, kinds: kinds)
+        #expect(positive.alternativeReferences == ["meta-chat"] && positive.cancelledInfluence == nil)
+        // Such a study cannot clear the suspect.
+        var cleared = try FakeStudy().attribution
+        cleared.verdict = .noEvidence
+        let plan = StudyPlanner.Plan(panel: taught, kinds: kinds, fit: nil, referenceMaker: "OpenAI")
+        #expect(cleared.planned(plan).verdict == .inconclusive)
+        var found = cleared
+        found.verdict = .evidence
+        #expect(found.planned(plan).verdict == .evidence)
+        #expect(cleared.planned(StudyPlanner.Plan(panel: positive, kinds: kinds, fit: nil, referenceMaker: "OpenAI")).verdict == .noEvidence)
+    }
+
     @Test func refusesWithAFixWhenNoSoundPanelExists() throws {
         #expect(throws: FingerprintError.self) {
             try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: ["x"],
