@@ -109,6 +109,19 @@ import Testing
         #expect(abs(a.consensus - expected) < 1e-12)
     }
 
+    /// The byte-wise split of ASCII text gives the words the Character-wise split gives (seed 11).
+    @Test func asciiWordsMatchTheUnicodeSplit() {
+        var generator = SeededGenerator(seed: 11)
+        let alphabet = Array("abcXYZ019 ,.-_\n\r\t'\"#*|()éß日🙂")
+        for round in 0..<400 {
+            let ascii = round % 2 == 0
+            let pool = ascii ? alphabet.filter(\.isASCII) : alphabet
+            let text = String((0..<Int(generator.next() % 60)).map { _ in pool[Int(generator.next() % UInt64(pool.count))] })
+            let expected = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            #expect(ModelKindProfiler.words(of: text) == expected, "\(text.debugDescription)")
+        }
+    }
+
     /// The same answers in another order give the same profile bit for bit (verify --recompute needs it).
     @Test func profilesDoNotDependOnOrder() throws {
         var generator = SeededGenerator(seed: 5)
