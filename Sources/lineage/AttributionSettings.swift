@@ -5,16 +5,13 @@ import Lineage
 /// The method options `attribute` and `screen` share, and the analysis they run: each study's panel
 /// (named roles kept, empty ones filled from the store's annotations), its tests, and its panel's fit.
 struct AttributionSettings: ParsableArguments {
-    @Flag(help: ArgumentHelp("With several references, test each reference alone and combine the tests (Bonferroni), instead of one test on the mean similarity to them.",
-                             discussion: "By default several references (a maker's models) stand for their mean: one test, which keeps its "
-                                + "power however many models the maker has. Testing each alone pays α divided by their number."))
+    @Flag(help: ArgumentHelp("With several references, test each reference alone and combine the tests (Bonferroni), instead of one max-T test over them.",
+                             discussion: "By default several references (a maker's models) are tested at once: per control, a max-T sign-flip "
+                                + "test over every reference and view, which pays only for the references' dependence, not α divided by their number."))
     var eachReference = false
 
-    @Flag(help: .hidden)
+    @Flag(help: "With several references, test the mean similarity to them (one test) instead of one max-T test over them.")
     var referenceMean = false
-
-    /// One test on the references' mean (the default since run 8 of scripts/evaluate-lineage-dev).
-    var testsReferenceMean: Bool { !eachReference }
 
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
@@ -68,6 +65,9 @@ struct AttributionSettings: ParsableArguments {
     func analyse(_ requests: [PairRequest], store: ResponseStore, skipping: Bool = false) throws
         -> ([AttributionResult], [StoredResponse], skipped: [String: String]) {
         do {
+            if eachReference && referenceMean {
+                throw ValidationError("--each-reference and --reference-mean ask for two different tests of several references\n  fix: choose one (or neither, for the max-T test over them)")
+            }
             let weights = try featureWeights.map { try FingerprintWeights(parsing: $0) }
             let named = requests.flatMap { [$0.suspect] + $0.references + $0.alternatives + $0.controls }
             try store.requireModels(named)
@@ -104,7 +104,8 @@ struct AttributionSettings: ParsableArguments {
                 options.adjustForLength = !noLengthAdjustment
                 options.familyViews = !wholeFingerprintOnly
                 options.minimumControls = minimumControls
-                options.studiesCombined = testsReferenceMean ? 1 : options.references.count
+                options.referenceMaxT = !eachReference && !referenceMean
+                options.studiesCombined = eachReference ? options.references.count : 1
                 if let weights { options.weights = weights }
                 try options.validate()
                 return options
@@ -112,7 +113,7 @@ struct AttributionSettings: ParsableArguments {
             let used = Set(studies.flatMap(\.models))
             let responses = planner.responses.filter { used.contains($0.model) }
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
-            let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: testsReferenceMean,
+            let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: referenceMean,
                                              command: invocation, store: store.path)
             return (zip(results, plans).map { $0.planned($1) }, responses, skipped)
         } catch let error as FingerprintError {

@@ -45,8 +45,8 @@ public struct StudyPanel: Codable, Sendable, Equatable {
 ///   because a student may have learnt from any of them.
 /// - Alternative reference: the other maker's own model closest to S in kind, so the lean is measured
 ///   against a comparable assistant rather than the reference alone (everything resembles ChatGPT).
-///   Never a maker S descends from (its own maker, or the maker of the weights it was made from):
-///   what S inherits from its base would count against R. When S is annotated as distilled from
+///   With `avoidSuspectDescent`, never a maker S descends from (its own maker, or the maker of the
+///   weights it was made from). When S is annotated as distilled from
 ///   another maker M, the alternative is M's model closest in kind, so that the known influence
 ///   cancels; such a study cannot clear S (`cancelledInfluence`: M's style may hide R's).
 /// - Controls: models annotated as not trained on R's maker's outputs (`ModelAnnotation.isControl`), and
@@ -57,6 +57,9 @@ public struct StudyPanel: Codable, Sendable, Equatable {
 public struct PanelBuilder: Sendable {
     public var familyReferences = true
     public var controlCount = 8
+    /// Never choose an alternative of a maker the suspect descends from (run 8's rule (b) in
+    /// scripts/evaluate-lineage-dev; off by default since it coincided with a new false alarm there).
+    public var avoidSuspectDescent = false
     /// Allow a study without an alternative reference (the reference-centric test as primary).
     public var allowReferenceCentric = false
 
@@ -114,7 +117,7 @@ public struct PanelBuilder: Sendable {
             let all = annotations.values.filter { a in
                 a.trainedOn == .original && a.maker != nil && a.maker!.lowercased() != lowerMaker && !taken.contains(a.model) && kinds[a.model] != nil
             }.map(\.model).sorted { (distance($0), $0) < (distance($1), $1) }
-            let descent = Self.descent(of: suspect, annotation: annotations[suspect]).subtracting(lowerMaker.map { [$0] } ?? [])
+            let descent = avoidSuspectDescent ? Self.descent(of: suspect, annotation: annotations[suspect]).subtracting(lowerMaker.map { [$0] } ?? []) : []
             let teacher = annotations[suspect].flatMap { $0.trainedOn == .distilled ? $0.teacher : nil }
                 .flatMap { $0.lowercased() == lowerMaker ? nil : $0 }
             let ofTeacher = all.filter { annotations[$0]?.maker?.lowercased() == teacher?.lowercased() }

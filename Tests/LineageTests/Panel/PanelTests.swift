@@ -229,21 +229,25 @@ import Testing
                                annotations: Self.annotations, kinds: Self.kinds()).references == ["gpt-a"])
     }
 
-    @Test func theAlternativeIsNeverOfTheSuspectsDescentAndCancelsAKnownTeacher() throws {
+    @Test func theAlternativeCancelsAKnownTeacherAndCanAvoidTheSuspectsDescent() throws {
         var annotations = Self.annotations
         var kinds = Self.kinds()
         annotations["meta-chat"] = ModelAnnotation(model: "meta-chat", maker: "Meta", trainedOn: .original)
         kinds["meta-chat"] = ModelKind(model: "meta-chat", logLength: 5, format: 0.2, consensus: 0.4, probes: 10)
         // Made from Meta's weights: Meta's model, the nearest in kind, is not the alternative.
         annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .derived, teacher: "Meta")
-        let derived = try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
-                                               annotations: annotations, kinds: kinds)
+        var avoiding = PanelBuilder()
+        avoiding.avoidSuspectDescent = true
+        #expect(try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                         annotations: annotations, kinds: kinds).alternativeReferences == ["meta-chat"])
+        let derived = try avoiding.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                         annotations: annotations, kinds: kinds)
         #expect(derived.alternativeReferences == ["claude-short"] && derived.cancelledInfluence == nil)
         #expect(derived.members.first { $0.role == .alternativeReference }!.reason.contains("descends from (meta)"))
         // Unannotated, its name says Meta: the same.
         annotations["llama-x"] = nil
         kinds["llama-x"] = kinds["suspect"]!
-        #expect(try PanelBuilder().build(suspect: "llama-x", references: ["gpt-a"], alternativeReferences: [], controls: ["human-1"],
+        #expect(try avoiding.build(suspect: "llama-x", references: ["gpt-a"], alternativeReferences: [], controls: ["human-1"],
                                          annotations: annotations, kinds: kinds).alternativeReferences == ["claude-short"])
         // Distilled from Google and asked about OpenAI: measured against Google's model, though Anthropic's is nearer.
         annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .distilled, teacher: "Google")
