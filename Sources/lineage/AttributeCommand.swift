@@ -56,16 +56,17 @@ struct AttributeCommand: ParsableCommand {
         the whole alpha.
 
         Several references of one family (--reference gpt-3.5-turbo --reference
-        gpt-4, or every model of the maker an annotated store adds): they
-        stand for their family. Probe by probe, a model's similarity to the
-        family is the mean of its similarities to them, and one test asks
-        whether the suspect leans toward that mean, at the whole alpha
-        however many models the maker has. With --each-reference, the suspect
-        is tested against each reference alone instead, and the tests (every
-        reference's similarity test plus one identity test per maker family)
-        are combined by Bonferroni with Tarone's rule; no-evidence then needs
-        no-evidence against every reference. Several --alternative-reference
-        models are averaged likewise. The references
+        gpt-4): the suspect is tested against each, and the family of tests is
+        every reference's primary similarity test plus one identity test per
+        maker family, combined by the same rule (valid under any dependence
+        between references). no-evidence needs no-evidence against every
+        reference. With --reference-mean, the references stand for their
+        family instead: probe by probe, a model's similarity to the family is
+        the mean of its similarities to them, and one test asks whether the
+        suspect leans toward that mean. With --reference-max-t, one max-T
+        sign-flip test over every reference and view per control. Neither is
+        the default (results/lineage-dev-evaluation.md, runs 6, 8 and 9).
+        Several --alternative-reference models are averaged. The references
         must be of one maker; an alternative must not be of theirs. JSON:
         `reference` is the first, `references` all, likewise
         `alternative_reference` and `alternative_references`.

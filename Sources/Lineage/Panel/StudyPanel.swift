@@ -46,7 +46,7 @@ public struct StudyPanel: Codable, Sendable, Equatable {
 /// - Alternative reference: the other maker's own model closest to S in kind, so the lean is measured
 ///   against a comparable assistant rather than the reference alone (everything resembles ChatGPT).
 ///   With `avoidSuspectDescent`, never a maker S descends from (its own maker, or the maker of the
-///   weights it was made from). When S is annotated as distilled from
+///   weights it was made from). With `cancelKnownTeacher`, when S is annotated as distilled from
 ///   another maker M, the alternative is M's model closest in kind, so that the known influence
 ///   cancels; such a study cannot clear S (`cancelledInfluence`: M's style may hide R's).
 /// - Controls: models annotated as not trained on R's maker's outputs (`ModelAnnotation.isControl`), and
@@ -60,6 +60,10 @@ public struct PanelBuilder: Sendable {
     /// Never choose an alternative of a maker the suspect descends from (run 8's rule (b) in
     /// scripts/evaluate-lineage-dev; off by default since it coincided with a new false alarm there).
     public var avoidSuspectDescent = false
+    /// When the suspect is annotated as distilled from another maker, choose the alternative among that
+    /// maker's models, and allow no `no-evidence` (rule (c) of runs 8 and 9 in scripts/evaluate-lineage-dev;
+    /// off by default: with one alternative model it brought false alarms in run 9).
+    public var cancelKnownTeacher = false
     /// Allow a study without an alternative reference (the reference-centric test as primary).
     public var allowReferenceCentric = false
 
@@ -118,7 +122,7 @@ public struct PanelBuilder: Sendable {
                 a.trainedOn == .original && a.maker != nil && a.maker!.lowercased() != lowerMaker && !taken.contains(a.model) && kinds[a.model] != nil
             }.map(\.model).sorted { (distance($0), $0) < (distance($1), $1) }
             let descent = avoidSuspectDescent ? Self.descent(of: suspect, annotation: annotations[suspect]).subtracting(lowerMaker.map { [$0] } ?? []) : []
-            let teacher = annotations[suspect].flatMap { $0.trainedOn == .distilled ? $0.teacher : nil }
+            let teacher = annotations[suspect].flatMap { $0.trainedOn == .distilled && cancelKnownTeacher ? $0.teacher : nil }
                 .flatMap { $0.lowercased() == lowerMaker ? nil : $0 }
             let ofTeacher = all.filter { annotations[$0]?.maker?.lowercased() == teacher?.lowercased() }
             let notOwn = all.filter { !descent.contains(annotations[$0]!.maker!.lowercased()) }

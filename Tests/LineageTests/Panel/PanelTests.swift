@@ -251,13 +251,17 @@ import Testing
                                          annotations: annotations, kinds: kinds).alternativeReferences == ["claude-short"])
         // Distilled from Google and asked about OpenAI: measured against Google's model, though Anthropic's is nearer.
         annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .distilled, teacher: "Google")
-        let taught = try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
-                                              annotations: annotations, kinds: kinds)
+        #expect(try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                         annotations: annotations, kinds: kinds).cancelledInfluence == nil)
+        var cancelling = PanelBuilder()
+        cancelling.cancelKnownTeacher = true
+        let taught = try cancelling.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                          annotations: annotations, kinds: kinds)
         #expect(taught.alternativeReferences == ["gemini"] && taught.cancelledInfluence == "Google")
         // Distilled from OpenAI and asked about OpenAI: the annotation of the answer is not used.
         annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .distilled, teacher: "OpenAI")
-        let positive = try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
-                                                annotations: annotations, kinds: kinds)
+        let positive = try cancelling.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                            annotations: annotations, kinds: kinds)
         #expect(positive.alternativeReferences == ["meta-chat"] && positive.cancelledInfluence == nil)
         // Such a study cannot clear the suspect.
         var cleared = try FakeStudy().attribution
