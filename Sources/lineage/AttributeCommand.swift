@@ -121,8 +121,8 @@ struct AttributeCommand: ParsableCommand {
     @Option(name: .customLong("alternative-reference"), help: ArgumentHelp("A reference of another family, for the difference-in-differences test (recommended). Repeat it for several (their mean similarity is used).", valueName: "model"))
     var alternativeReferences: [String] = []
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.attribution/v1).")
-    var json = false
+    @OptionGroup(title: "Output (json: schema lineage.attribution/v1)") var output: OutputOptions
+    @OptionGroup(title: "CI") var verdictOptions: VerdictOptions
 
     @OptionGroup(title: "Method") var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
@@ -159,8 +159,8 @@ struct AttributeCommand: ParsableCommand {
                 result = written
             }
         }
-        print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        try verdictOptions.finish([.attribution(result)], format: output.resolved, suite: "lineage attribute",
+                                  text: { AttributionSummary.text(result) }, json: { try LineageJSON.string(result) })
     }
 
     /// The one study this command line asks for (also what `lineage verify --recompute` re-runs).
@@ -187,15 +187,12 @@ struct AttributeCommand: ParsableCommand {
         }
         let store = try storeOptions.openExisting()
         let (results, _, _) = try settings.analyse(requests, store: store)
-        if json {
-            print(try LineageJSON.string(Batch(store: store.path, results: results)))
-        } else {
-            for r in results {
-                print("\(r.suspect) ← \(r.namedReferences.joined(separator: ", ")): \(r.verdict.rawValue) (p = \(AttributionSummary.number(r.pValue)); "
-                      + "\(r.controls.count) controls, alternative \(r.namedAlternativeReferences.isEmpty ? "none" : r.namedAlternativeReferences.joined(separator: ", ")))")
-            }
-        }
-        throw ExitCode(ExitCodes.code(forAll: results.map(\.verdict)))
+        try verdictOptions.finish(results.map { .attribution($0) }, format: output.resolved, suite: "lineage attribute --pairs", text: {
+            results.map { r in
+                "\(r.suspect) ← \(r.namedReferences.joined(separator: ", ")): \(r.verdict.rawValue) (p = \(AttributionSummary.number(r.pValue)); "
+                    + "\(r.controls.count) controls, alternative \(r.namedAlternativeReferences.isEmpty ? "none" : r.namedAlternativeReferences.joined(separator: ", ")))"
+            }.joined(separator: "\n")
+        }, json: { try LineageJSON.string(Batch(store: store.path, results: results)) })
     }
 
 }

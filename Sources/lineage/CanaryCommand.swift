@@ -157,8 +157,8 @@ struct CanaryTestCommand: ParsableCommand {
     @Option(help: "The agreement excess that matters (no-evidence needs its upper bound below this).")
     var effectThatMatters: Double = 0.05
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.radioactivity/v1).")
-    var json = false
+    @OptionGroup(title: "Output (json: schema lineage.radioactivity/v1)") var output: OutputOptions
+    @OptionGroup(title: "CI") var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
@@ -185,14 +185,12 @@ struct CanaryTestCommand: ParsableCommand {
            case .radioactivity(let written) = try reportOptions.write(.radioactivity(result), responses: responses, store: store) {
             result = written
         }
-        if json {
-            print(try LineageJSON.string(result))
-        } else {
-            print("canary radioactivity test of \(result.suspect) (key \(result.keyFingerprint))")
-            print("verdict: \(result.verdict.rawValue) — \(result.verdictExplanation)")
-            print("agreements \(result.agreements) of \(result.units) units (\(result.spots) spots); p = \(result.pValue) (random keys), binomial p = \(result.binomialPValue)")
-            for warning in result.warnings { print("warning: \(warning)") }
-        }
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        try verdictOptions.finish([.radioactivity(result)], format: output.resolved, suite: "lineage canary test", text: {
+            var lines = ["canary radioactivity test of \(result.suspect) (key \(result.keyFingerprint))",
+                         "verdict: \(result.verdict.rawValue) — \(result.verdictExplanation)",
+                         "agreements \(result.agreements) of \(result.units) units (\(result.spots) spots); p = \(result.pValue) (random keys), binomial p = \(result.binomialPValue)"]
+            lines += result.warnings.map { "warning: \($0)" }
+            return lines.joined(separator: "\n")
+        }, json: { try LineageJSON.string(result) })
     }
 }

@@ -49,8 +49,8 @@ struct EqualityCommand: ParsableCommand {
     @Option(help: "Significance level.") var alpha: Double = 0.05
     @Option(help: "Seed of the permutations (recorded in the result).") var seed: UInt64 = 20_240_601
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.equality/v1).")
-    var json = false
+    @OptionGroup(title: "Output (json: schema lineage.equality/v1)") var output: OutputOptions
+    @OptionGroup(title: "CI") var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
@@ -63,18 +63,25 @@ struct EqualityCommand: ParsableCommand {
             .equality(result), responses: responses.answeringEveryModel(Array(Set([modelA, modelB]))), store: store) {
             result = written
         }
-        if json {
-            print(try LineageJSON.string(result))
-        } else {
-            print(result.question)
-            print("verdict: \(result.verdict.rawValue.uppercased())  (p = \(AttributionSummary.number(result.pValue)), alpha = \(result.alpha))")
-            print("  " + AttributionSummary.floorNote(result.test))
-            print("  " + result.verdictExplanation)
-            print("MMD statistic \(AttributionSummary.number(result.test.statistic)); " + result.test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            print("method: " + result.test.method)
-            for warning in result.warnings { print("warning: " + warning) }
-        }
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        try verdictOptions.finish([.equality(result)], format: output.resolved, suite: "lineage equality", text: {
+            var lines = [result.question,
+                         "verdict: \(result.verdict.rawValue.uppercased())  (p = \(AttributionSummary.number(result.pValue)), alpha = \(result.alpha))",
+                         "  " + AttributionSummary.floorNote(result.test), "  " + result.verdictExplanation]
+            if let effect = result.test.effect {
+                lines.append("MMD² \(AttributionSummary.number(effect.estimate)) [\(AttributionSummary.number(effect.ciLow)), \(AttributionSummary.number(effect.ciHigh))] "
+                             + "(\(Int((effect.level * 100).rounded()))% CI, \(effect.method))")
+            } else {
+                lines.append("MMD statistic \(AttributionSummary.number(result.test.statistic))")
+            }
+            lines.append("sizes: " + result.test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            let moved = (result.test.perProbe ?? []).sorted { ($0.effect, $1.probeID) > ($1.effect, $0.probeID) }.prefix(5)
+            if !moved.isEmpty {
+                lines.append("prompts whose answers moved most: " + moved.map { "\($0.probeID) \(AttributionSummary.number($0.effect))" }.joined(separator: ", "))
+            }
+            lines.append("method: " + result.test.method)
+            lines += result.warnings.map { "warning: " + $0 }
+            return lines.joined(separator: "\n")
+        }, json: { try LineageJSON.string(result) })
     }
 
     /// The study on `store`, and the responses it read (for the report).

@@ -89,6 +89,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(name: .shortAndLong, help: "No progress on standard error (a terminal shows a live line; a pipe or a CI log only the start line and failures).")
+    var quiet = false
+
     @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
@@ -132,7 +135,8 @@ struct RunCommand: AsyncParsableCommand {
                      + "that happen to contain those characters")
             }
         }
-        let progress = ProgressDisplay(liveLine: isatty(2) != 0, redactor: redactor)
+        let progress = ProgressDisplay(liveLine: Terminal.standardErrorIsTerminal && ProcessInfo.processInfo.environment["TERM"] != "dumb",
+                                       quiet: quiet, redactor: redactor)
         let summary: CollectionSummary
         do {
             summary = try await runner.run { progress.handle($0) }
@@ -196,6 +200,31 @@ struct RunCommand: AsyncParsableCommand {
         let units: Int
         let alreadyStored: Int
         let models: [ModelEstimate]
+        /// The first request of every unit still to ask, as it would be sent (no key: keys go in headers, never here).
+        let requests: [PlannedRequest]
+    }
+
+    struct PlannedRequest: Encodable {
+        let model: String
+        let probe: String
+        let sampleIndex: Int
+        let url: String
+        let body: String
+        /// Later turns of a multi-turn probe carry the model's own earlier answers, so only the first can be shown.
+        let turns: Int
+    }
+
+    /// Each pending unit's first request, built by the same wire format the run uses.
+    static func plannedRequests(_ plan: CollectionPlan, _ pending: [WorkUnit]) -> [PlannedRequest] {
+        let configurations = Dictionary(plan.models.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return pending.compactMap { unit in
+            guard let model = configurations[unit.model], let first = unit.probe.content.turns.first else { return nil }
+            let request = ChatRequest(system: unit.probe.content.system, messages: [ChatMessage(.user, first)],
+                                      parameters: unit.parameters, logprobs: plan.options.logprobs)
+            let spec = model.backend.wireFormat.httpRequest(for: request, model: model, apiKey: nil)
+            return PlannedRequest(model: unit.model, probe: unit.probe.id, sampleIndex: unit.sampleIndex, url: spec.url,
+                                  body: String(decoding: spec.body, as: UTF8.self), turns: unit.probe.content.turns.count)
+        }
     }
 
     func printDryRun(_ plan: CollectionPlan) throws {
@@ -203,10 +232,11 @@ struct RunCommand: AsyncParsableCommand {
         let store = FileManager.default.fileExists(atPath: storeOptions.store) ? try storeOptions.open() : nil
         let pending = try plan.pending(in: store)
         let estimates = plan.estimate(pending)
+        let requests = Self.plannedRequests(plan, pending)
         if json {
             print(try jsonString(DryRun(probeSet: plan.probeSet.id, probeSetHash: plan.probeSet.contentHash,
                                         units: plan.units.count, alreadyStored: plan.units.count - pending.count,
-                                        models: estimates)))
+                                        models: estimates, requests: requests)))
             return
         }
         print("dry run: \(plan.probeSet.id) \(plan.probeSet.version), \(plan.units.count) units, "
@@ -220,5 +250,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         let costs = estimates.compactMap(\.costUSD)
         if !costs.isEmpty { print(String(format: "  total at most $%.4f for priced models", costs.reduce(0, +))) }
+        let shown = 10
+        if !requests.isEmpty {
+            print("requests (the first turn of each unit; a later turn adds the model's own earlier answers):")
+            for request in requests.prefix(shown) {
+                print("  \(request.model) \(request.probe)#\(request.sampleIndex)\(request.turns > 1 ? " (turn 1 of \(request.turns))" : ""): POST \(request.url)")
+                print("    " + request.body)
+            }
+            if requests.count > shown { print("  ... and \(requests.count - shown) more (--json lists every request)") }
+        }
     }
 }

@@ -82,8 +82,8 @@ struct ServedTestCommand: ParsableCommand {
     @Flag(help: "Accept fresh answers that are word for word a served answer (short answers can coincide).")
     var allowIdenticalAnswers = false
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.served-sample/v1).")
-    var json = false
+    @OptionGroup(title: "Output (json: schema lineage.served-sample/v1)") var output: OutputOptions
+    @OptionGroup(title: "CI") var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
@@ -135,8 +135,8 @@ struct ServedTestCommand: ParsableCommand {
            case .servedSample(let written) = try reportOptions.write(.servedSample(result), responses: responses, store: store) {
             result = written
         }
-        print(json ? try LineageJSON.string(result) : Self.text(result))
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        try verdictOptions.finish([.servedSample(result)], format: output.resolved, suite: "lineage served-test",
+                                  text: { Self.text(result) }, json: { try LineageJSON.string(result) })
     }
 
     static func text(_ r: ServedSampleResult) -> String {

@@ -28,10 +28,7 @@ struct SimilarityCommand: ParsableCommand {
     @Argument(help: "Models to compare (default: every model in the store).")
     var models: [String] = []
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
-
-    @Option(help: "Output format: table, csv or json.")
-    var format: Format = .table
+    @OptionGroup(title: "Output (json: schema lineage.similarity/v1)") var output: OutputOptions
 
     @Flag(help: "Remove what answer length explains from the per-probe similarities first.")
     var lengthAdjusted = false
@@ -53,19 +50,28 @@ struct SimilarityCommand: ParsableCommand {
         let store: ResponseStore
         do {
             store = try storeOptions.openExisting()
-            let names = models.isEmpty ? try store.modelNames() : models
-            guard names.count >= 2 else {
-                throw FingerprintError(description: "name at least two models (the store \(store.path) holds \(names.count))")
-            }
+            var names = models.isEmpty ? try store.modelNames() : models
             try store.requireModels(names)
-            let raw = try FingerprintBuilder().similarities(of: try store.responses(models: names), models: names)
+            // A model whose every request failed has nothing to compare: it is left out, with a note, not the whole store.
+            let responses = try store.responses(models: names)
+            let answered = Set(responses.map(\.model))
+            for name in names where !answered.contains(name) {
+                warn("\(name) has no successful responses in \(store.path) (only failed requests, or none): left out")
+            }
+            names = names.filter(answered.contains)
+            guard names.count >= 2 else {
+                throw FingerprintError(description: "name at least two models with successful responses (the store \(store.path) has \(names.count))")
+            }
+            let raw = try FingerprintBuilder().similarities(of: responses, models: names)
             data = lengthAdjusted ? LengthAdjustment.fit(raw).apply(to: raw) : raw
             matrix = data.meanSimilarity
         } catch let error as FingerprintError {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
         }
-        switch format {
+        switch output.resolved {
+        case .md:
+            print(MarkdownReport.table([""] + matrix.models, zip(matrix.models, matrix.values).map { [$0] + $1.map { String(format: "%.3f", $0) } }))
         case .json:
             print(try LineageJSON.string(Output(store: store.path, probes: data.probes.count, lengthAdjusted: lengthAdjusted,
                                                 cleaning: data.cleaning, similarity: matrix)))
@@ -74,7 +80,7 @@ struct SimilarityCommand: ParsableCommand {
             for (name, row) in zip(matrix.models, matrix.values) {
                 print(([csvField(name)] + row.map { String(format: "%.4f", $0) }).joined(separator: ","))
             }
-        case .table:
+        case .text:
             let width = max(5, matrix.models.map(\.count).max() ?? 0)
             print("".padding(toLength: width, withPad: " ", startingAt: 0) + matrix.models.indices.map { String(format: " %6d", $0 + 1) }.joined())
             for (i, (name, row)) in zip(matrix.models, matrix.values).enumerated() {

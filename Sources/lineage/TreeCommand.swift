@@ -75,8 +75,7 @@ struct TreeCommand: ParsableCommand {
     @Flag(help: "Print the tree as Newick only.")
     var newick = false
 
-    @Flag(help: "Print the comparison as JSON (schema lineage.comparison/v1).")
-    var json = false
+    @OptionGroup(title: "Output (json: schema lineage.comparison/v1; csv: the distance matrix)") var output: OutputOptions
 
     @OptionGroup var reportOptions: ReportOptions
 
@@ -85,7 +84,7 @@ struct TreeCommand: ParsableCommand {
     func validate() throws {
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
         if featureWeights != nil && distance != .fingerprint { throw ValidationError("--feature-weights applies to --distance fingerprint only") }
-        if newick && json { throw ValidationError("choose one of --newick and --json") }
+        if newick && output.resolved != .text { throw ValidationError("choose one of --newick and --format \(output.resolved.rawValue)") }
     }
 
     func run() throws {
@@ -125,11 +124,13 @@ struct TreeCommand: ParsableCommand {
         if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {
             result = written
         }
-        if json {
-            print(try LineageJSON.string(result))
-        } else if newick {
+        switch output.resolved {
+        case .json: print(try LineageJSON.string(result))
+        case .csv: Swift.print(ResultFormats.csv([.comparison(result)]), terminator: "")
+        case .md: print(MarkdownReport.render(.comparison(result), manifest: nil))
+        case .text where newick:
             print(result.newick)
-        } else {
+        case .text:
             print(TreeText.render(result.tree))
             print("\(result.models.count) models, \(result.probes) probes; \(result.tree.method); distance: \(result.distance)")
             print("support: share of \(bootstrap) bootstrap trees with the same split, in percent")

@@ -141,7 +141,7 @@ import Testing
         let study = try FakeStudy()
         let (subject, manifest) = try ReportWriter.prepare(.attribution(study.attribution), responses: study.responses, store: study.store)
         let markdown = MarkdownReport.render(subject, manifest: manifest)
-        for heading in ["## Tests", "## Controls", "## Probes and samples", "## Probes that weigh most", "## Data quality",
+        for heading in ["## Evidence", "## Appendix: method", "## Controls", "## Probes and samples", "## Probes that weigh most", "## Data quality",
                         "## Reproducibility", "## Manifest"] {
             #expect(markdown.contains(heading), "missing \(heading)")
         }
