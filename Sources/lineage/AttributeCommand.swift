@@ -3,11 +3,8 @@ import Foundation
 import Lineage
 
 struct AttributeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "attribute",
-        abstract: "Test whether a suspect model was trained on a reference model's outputs.",
-        usage: "lineage attribute --suspect S --reference R [--reference R ...] [--control C1 ...] [--alternative-reference R2 ...] [options]",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain attribute` prints it; `--help` shows its examples.
+    static let theory = """
         On a store whose models are annotated (`lineage models annotate`), roles
         you leave out are chosen and explained: every model of the reference's
         maker as a reference, the other maker's model closest to the suspect in
@@ -104,7 +101,17 @@ struct AttributeCommand: ParsableCommand {
               --control dolly-v2-12b --control guanaco-33b --control llama-13b
             (one command line)
           lineage attribute ... --json > result.json; echo $?   (10, 0 or 11)
-        """)
+        """
+
+    static let configuration = CommandConfiguration(
+        commandName: "attribute",
+        abstract: "Test whether a suspect model was trained on a reference model's outputs.",
+        usage: "lineage attribute --suspect S --reference R [--reference R ...] [--control C1 ...] [--alternative-reference R2 ...] [options]",
+        discussion: Help.discussion(theory, command: "attribute", lead: """
+            Compares the suspect's answers with the reference's and with control models' answers to the same probes, probe by probe. Controls are models known not to be trained on the reference's outputs; on an annotated store (`lineage models annotate`) the roles you leave out are chosen and explained.
+            
+            Exit codes: 10 evidence, 0 no-evidence, 11 inconclusive, 2 bad input, 1 failure (with --exit-zero, 0 whatever the verdict).
+            """))
 
     @Option(help: "The model suspected of being trained on the reference's outputs.")
     var suspect: String?
@@ -121,10 +128,10 @@ struct AttributeCommand: ParsableCommand {
     @Option(name: .customLong("alternative-reference"), help: ArgumentHelp("A reference of another family, for the difference-in-differences test (recommended). Repeat it for several (their mean similarity is used).", valueName: "model"))
     var alternativeReferences: [String] = []
 
-    @OptionGroup(title: "Output (json: schema lineage.attribution/v1)") var output: OutputOptions
-    @OptionGroup(title: "CI") var verdictOptions: VerdictOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
-    @OptionGroup(title: "Method") var settings: AttributionSettings
+    @OptionGroup var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
 

@@ -26,7 +26,11 @@ struct CanaryCommand: ParsableCommand {
 
 struct CanaryKeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keygen", abstract: "Write a new random canary key (64 hex digits) to a file readable by its owner only.")
+        commandName: "keygen", abstract: "Write a new random canary key (64 hex digits) to a file readable by its owner only.",
+        discussion: """
+            Examples:
+              lineage canary keygen --output ~/.config/lineage/canary.key
+            """)
 
     @Option(help: ArgumentHelp("Where to write the key (an existing file is never overwritten).", valueName: "path"))
     var output: String
@@ -157,8 +161,8 @@ struct CanaryTestCommand: ParsableCommand {
     @Option(help: "The agreement excess that matters (no-evidence needs its upper bound below this).")
     var effectThatMatters: Double = 0.05
 
-    @OptionGroup(title: "Output (json: schema lineage.radioactivity/v1)") var output: OutputOptions
-    @OptionGroup(title: "CI") var verdictOptions: VerdictOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions

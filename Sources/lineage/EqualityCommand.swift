@@ -3,10 +3,8 @@ import Foundation
 import Lineage
 
 struct EqualityCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "equality",
-        abstract: "Test whether two models (or two API endpoints, or two releases) serve the same model.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain equality` prints it; `--help` shows its examples.
+    static let theory = """
         The MMD two-sample test of Gao, Liang & Guestrin (2024, "Model Equality
         Testing") on the completions the two models gave to the same prompts, with a
         character string kernel, and a permutation test within prompts. It needs
@@ -27,7 +25,16 @@ struct EqualityCommand: ParsableCommand {
           lineage equality gpt-4o-2024-08-06 my-endpoint
           lineage equality my-model my-model              (a self-check)
           lineage equality A B --kernel hamming --max-characters 1000 --json
-        """)
+        """
+
+    static let configuration = CommandConfiguration(
+        commandName: "equality",
+        abstract: "Test whether two models (or two API endpoints, or two releases) serve the same model.",
+        discussion: Help.discussion(theory, command: "equality", lead: """
+            The MMD two-sample test on the completions two models gave to the same prompts. It needs two or more samples per prompt from each model (four for the self-check `lineage equality A A`, which splits them in two halves).
+            
+            Exit codes: 10 evidence (they differ), 0 no-evidence, 11 inconclusive, 2 bad input, 1 failure (with --exit-zero, 0 whatever the verdict).
+            """))
 
     @Argument(help: "The first model.") var modelA: String
     @Argument(help: "The second model.") var modelB: String
@@ -49,8 +56,8 @@ struct EqualityCommand: ParsableCommand {
     @Option(help: "Significance level.") var alpha: Double = 0.05
     @Option(help: "Seed of the permutations (recorded in the result).") var seed: UInt64 = 20_240_601
 
-    @OptionGroup(title: "Output (json: schema lineage.equality/v1)") var output: OutputOptions
-    @OptionGroup(title: "CI") var verdictOptions: VerdictOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions

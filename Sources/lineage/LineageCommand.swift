@@ -10,7 +10,8 @@ struct LineageCommand: AsyncParsableCommand {
         subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self, RunCommand.self,
                       SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
                       ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self, KeysCommand.self,
-                      LogsCommand.self, CampaignsCommand.self, ServedCommand.self, ServedTestCommand.self, CanaryCommand.self]
+                      LogsCommand.self, CampaignsCommand.self, ServedCommand.self, ServedTestCommand.self, CanaryCommand.self,
+                      ExplainCommand.self]
     )
 
     static func main() async {

@@ -13,7 +13,8 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
-    @Option(help: ArgumentHelp("Output format: text, json, csv or md.", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format: text, json, csv or md.",
+                               discussion: "JSON names its schema in its `schema` field (docs/schema/ in the source holds each).", valueName: "format"))
     var format: Format = .text
 
     @Flag(help: "Shorthand for --format json.")

@@ -8,10 +8,8 @@ extension ExitCodes {
 }
 
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
-        abstract: "Ask models every probe of a probe set and store their answers.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain run` prints it; `--help` shows its examples.
+    static let theory = """
             Each probe is asked SAMPLES times of each model; a probe with
             several turns is asked turn by turn, with the model's own
             earlier answers in the conversation. Every answer (or failure,
@@ -50,7 +48,14 @@ struct RunCommand: AsyncParsableCommand {
               lineage run probes/core.yaml --model name=gpt-4o-mini,backend=openai,model=gpt-4o-mini --dry-run
               ANTHROPIC_API_KEY=... lineage run probes/core.yaml \\
                   --model name=claude-haiku,backend=anthropic,model=claude-3-5-haiku-latest --temperature 0.7
-            """)
+            """
+
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Ask models every probe of a probe set and store their answers.",
+        discussion: Help.discussion(theory, command: "run", lead: """
+            Asks each model every probe of the set, SAMPLES times, and commits every answer (or failure) to the store as it arrives. Running the same command again asks only what is not stored yet. Keys come from the environment only. --dry-run prints the requests, tokens and cost and sends nothing.
+            """))
 
     @Argument(help: ArgumentHelp("The probe set YAML file.", valueName: "probe-set"))
     var probeSetPath: String

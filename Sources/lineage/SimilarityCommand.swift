@@ -28,26 +28,18 @@ struct SimilarityCommand: ParsableCommand {
     @Argument(help: "Models to compare (default: every model in the store).")
     var models: [String] = []
 
-    @OptionGroup(title: "Output (json: schema lineage.similarity/v1)") var output: OutputOptions
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "Remove what answer length explains from the per-probe similarities first.")
     var lengthAdjusted = false
 
     @OptionGroup var storeOptions: StoreOptions
 
-    struct Output: Encodable {
-        let schema = "lineage.similarity/v1"
-        let store: String
-        let probes: Int
-        let lengthAdjusted: Bool
-        let cleaning: [String: Int]
-        let similarity: SimilarityMatrix
-    }
-
     func run() throws {
         let matrix: SimilarityMatrix
         let data: ProbeSimilarities
         let store: ResponseStore
+        var leftOut: [String] = []
         do {
             store = try storeOptions.openExisting()
             var names = models.isEmpty ? try store.modelNames() : models
@@ -55,7 +47,8 @@ struct SimilarityCommand: ParsableCommand {
             // A model whose every request failed has nothing to compare: it is left out, with a note, not the whole store.
             let responses = try store.responses(models: names)
             let answered = Set(responses.map(\.model))
-            for name in names where !answered.contains(name) {
+            leftOut = names.filter { !answered.contains($0) }
+            for name in leftOut {
                 warn("\(name) has no successful responses in \(store.path) (only failed requests, or none): left out")
             }
             names = names.filter(answered.contains)
@@ -73,8 +66,8 @@ struct SimilarityCommand: ParsableCommand {
         case .md:
             print(MarkdownReport.table([""] + matrix.models, zip(matrix.models, matrix.values).map { [$0] + $1.map { String(format: "%.3f", $0) } }))
         case .json:
-            print(try LineageJSON.string(Output(store: store.path, probes: data.probes.count, lengthAdjusted: lengthAdjusted,
-                                                cleaning: data.cleaning, similarity: matrix)))
+            print(try LineageJSON.string(SimilarityListing(store: store.path, probes: data.probes.count, lengthAdjusted: lengthAdjusted,
+                                                           cleaning: data.cleaning, leftOut: leftOut, similarity: matrix)))
         case .csv:
             print((["model"] + matrix.models).map(csvField).joined(separator: ","))
             for (name, row) in zip(matrix.models, matrix.values) {

@@ -3,10 +3,8 @@ import Foundation
 import Lineage
 
 struct TreeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tree",
-        abstract: "Build a lineage tree of the models in the store from their pairwise distances.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain tree` prints it; `--help` shows its examples.
+    static let theory = """
             Computes a distance between every pair of models from their stored answers, builds a tree \
             by neighbour joining (default; midpoint-rooted for drawing) or UPGMA, and puts bootstrap \
             support on each inner branch: the share of trees, rebuilt on probes drawn with replacement, \
@@ -43,7 +41,14 @@ struct TreeCommand: ParsableCommand {
               lineage tree --model gpt-4 --model vicuna-13b-v1.3 --model claude-v1
               lineage tree --bootstrap 200 --seed 7 --newick > models.nwk
               lineage tree --report results/tree-report
-            """)
+            """
+
+    static let configuration = CommandConfiguration(
+        commandName: "tree",
+        abstract: "Build a lineage tree of the models in the store from their pairwise distances.",
+        discussion: Help.discussion(theory, command: "tree", lead: """
+            Computes a distance between every pair of models from their stored answers, builds a tree by neighbour joining (or UPGMA) and puts bootstrap support on its inner branches. Models close together answer alike; that is not proof of descent (test a lineage with `lineage attribute`).
+            """))
 
     enum Distance: String, ExpressibleByArgument, CaseIterable {
         case fingerprint, words
@@ -75,7 +80,7 @@ struct TreeCommand: ParsableCommand {
     @Flag(help: "Print the tree as Newick only.")
     var newick = false
 
-    @OptionGroup(title: "Output (json: schema lineage.comparison/v1; csv: the distance matrix)") var output: OutputOptions
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var reportOptions: ReportOptions
 

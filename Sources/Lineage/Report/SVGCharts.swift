@@ -107,11 +107,14 @@ public enum SVGCharts {
         if high <= low { low -= 1; high += 1 }
         let pad = (high - low) * 0.04
         low -= pad; high += pad
-        let bins = min(40, max(8, values.count / 3))
-        let binWidth = (high - low) / Double(bins)
+        // Zero is a bin edge, so that no bar mixes probes below zero with probes above it.
+        let binWidth = (high - low) / Double(min(40, max(8, values.count / 3)))
+        low = (low / binWidth).rounded(.down) * binWidth
+        high = (high / binWidth).rounded(.up) * binWidth
+        let bins = max(1, Int(((high - low) / binWidth).rounded()))
         var below = [Int](repeating: 0, count: bins), above = [Int](repeating: 0, count: bins)
         for value in values {
-            let bin = min(bins - 1, max(0, Int((value - low) / binWidth)))
+            let bin = min(bins - 1, max(0, Int(((value - low) / binWidth + 1e-9).rounded(.down))))
             if value < 0 { below[bin] += 1 } else { above[bin] += 1 }
         }
         let (left, width, top, height) = (46.0, 460.0, 34.0, 140.0)

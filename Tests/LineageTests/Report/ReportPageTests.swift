@@ -65,6 +65,16 @@ import FoundationXML
         let counts = histogram.components(separatedBy: "<title>").dropFirst().compactMap { Int($0.split(separator: " ").first ?? "") }
         #expect(counts.reduce(0, +) == 150)
         #expect(histogram.contains("all 150 probes; 43 below zero"))
+        // Zero is a bin edge: no bar holds probes from both sides of it (red and blue bars never share an x).
+        func xs(_ colour: String) -> Set<String> {
+            Set(histogram.components(separatedBy: "<rect x=\"").dropFirst().filter { $0.contains("fill=\"\(colour)\"") }.map { String($0.split(separator: "\"")[0]) })
+        }
+        let straddling = [-0.3, -0.001, 0, 0.001, 0.2].enumerated().map { ProbeEffect(probeID: "s\($0)", probeHash: "s\($0)", category: nil, effect: $1) }
+        #expect(xs("#d98880").isDisjoint(with: xs("#8fa9cf")) && !xs("#d98880").isEmpty)
+        let small = SVGCharts.effectHistogram(straddling, overall: nil)
+        let red = Set(small.components(separatedBy: "<rect x=\"").dropFirst().filter { $0.contains("#d98880") }.map { String($0.split(separator: "\"")[0]) })
+        let blue = Set(small.components(separatedBy: "<rect x=\"").dropFirst().filter { $0.contains("#8fa9cf") }.map { String($0.split(separator: "\"")[0]) })
+        #expect(red.isDisjoint(with: blue) && red.count >= 1 && blue.count >= 1)
         #expect(html.contains("class=\"chart effects\""))
         // The tables of extremes: the lowest probe (p0, −0.41) and the highest (p149).
         #expect(html.contains("Most negative per-probe effects") && html.contains("Most positive per-probe effects"))
@@ -257,5 +267,37 @@ import FoundationXML
         // A comparison is its distance matrix.
         let matrix = ResultFormats.csv([.comparison(study.comparison)]).split(separator: "\n")
         #expect(matrix.count == 1 + study.comparison.models.count)
+    }
+}
+
+@Suite struct OutputSchemaTests {
+    func object<T: Encodable>(_ value: T) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(try LineageJSON.string(value).utf8)) as! [String: Any]
+    }
+
+    func check(_ json: [String: Any], _ file: String) throws {
+        let url = ReportSchemaTests.schemaFolder.appendingPathComponent(file)
+        #expect(try JSONSchemaValidator(schemaFile: url).validate(json) == [], "\(file)")
+        let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let properties = Set((schema["properties"] as! [String: Any]).keys)
+        #expect(Set(json.keys).subtracting(properties).isEmpty, "\(file): \(Set(json.keys).subtracting(properties))")
+    }
+
+    @Test func verificationAndSimilarityOutputsMatchTheirSchemas() throws {
+        let study = try FakeStudy()
+        let directory = study.folder.path("report")
+        try ReportWriter.write(.attribution(study.attribution), responses: study.responses, store: study.store, to: directory)
+        let verification = try ReportVerifier.verify(reportDirectory: directory, store: study.store, signer: nil)
+        try check(try object(verification), "lineage.verification.v2.json")
+        let data = try FingerprintBuilder().similarities(of: study.responses, models: FakeStudy.models)
+        let listing = SimilarityListing(store: "s.sqlite", probes: data.probes.count, lengthAdjusted: false, cleaning: data.cleaning,
+                                        leftOut: ["only-failures"], similarity: data.meanSimilarity)
+        let json = try object(listing)
+        try check(json, "lineage.similarity.v1.json")
+        #expect(json["left_out"] as? [String] == ["only-failures"])
+        // A wrong type is caught, so the check can fail.
+        var broken = json
+        broken["probes"] = "six"
+        #expect(!(try JSONSchemaValidator(schemaFile: ReportSchemaTests.schemaFolder.appendingPathComponent("lineage.similarity.v1.json")).validate(broken).isEmpty))
     }
 }
