@@ -157,15 +157,19 @@ struct AttributeCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let store = try storeOptions.openExisting()
+        let progress = output.progress()
+        progress.stage("fingerprinting the answers and running the tests")
         let (analysed, responses) = try analyse(store: store)
         var result = analysed
         if reportOptions.directory != nil {
+            progress.stage("writing the report")
             let models = ReportSubject.attribution(result).models
             if case .attribution(let written) = try reportOptions.write(.attribution(result), responses: responses.answeringEveryModel(models),
                                                                         store: store) {
                 result = written
             }
         }
+        progress.done()
         try verdictOptions.finish([.attribution(result)], format: output.resolved, suite: "lineage attribute",
                                   text: { AttributionSummary.text(result) }, json: { try LineageJSON.string(result) })
     }
@@ -193,7 +197,10 @@ struct AttributeCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let store = try storeOptions.openExisting()
+        let progress = output.progress()
+        progress.stage("running \(requests.count) studies")
         let (results, _, _) = try settings.analyse(requests, store: store)
+        progress.done()
         try verdictOptions.finish(results.map { .attribution($0) }, format: output.resolved, suite: "lineage attribute --pairs", text: {
             results.map { r in
                 "\(r.suspect) ← \(r.namedReferences.joined(separator: ", ")): \(r.verdict.rawValue) (p = \(AttributionSummary.number(r.pValue)); "

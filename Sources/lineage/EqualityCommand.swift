@@ -64,7 +64,10 @@ struct EqualityCommand: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.openExisting()
+        let progress = output.progress()
+        progress.stage("comparing the completions (\(permutations) permutations)")
         let (analysed, responses) = try analyse(store: store)
+        progress.done()
         var result = analysed
         if case .equality(let written) = try reportOptions.write(
             .equality(result), responses: responses.answeringEveryModel(Array(Set([modelA, modelB]))), store: store) {

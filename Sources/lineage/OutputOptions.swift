@@ -20,6 +20,12 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Shorthand for --format json.")
     var json = false
 
+    @Flag(name: .shortAndLong, help: "No progress on standard error (it is shown only on a terminal anyway).")
+    var quiet = false
+
+    /// Progress for this command's long steps: on a terminal's standard error only, never with --quiet.
+    func progress() -> StageProgress { StageProgress(enabled: !quiet && Terminal.liveLine) }
+
     var resolved: Format { json ? .json : format }
 
     func validate() throws {
@@ -58,12 +64,29 @@ struct VerdictOptions: ParsableArguments {
     }
 }
 
-/// Whether progress may be drawn: standard error is a terminal and the user did not ask for quiet.
+/// What standard error can show. Lineage prints no colour at all, so NO_COLOR (https://no-color.org)
+/// holds whatever it is set to; a live line (carriage return, erase to the end of the line) needs a terminal
+/// that is not TERM=dumb.
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
-    /// NO_COLOR (https://no-color.org): any non-empty value turns colour off.
-    static var colour: Bool {
-        standardErrorIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-            && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    static var liveLine: Bool { standardErrorIsTerminal && ProcessInfo.processInfo.environment["TERM"] != "dumb" }
+}
+
+/// One line on standard error naming the step under way and the time so far, redrawn in place and
+/// erased at the end, so that nothing of it stays in the terminal or reaches a pipe.
+final class StageProgress: @unchecked Sendable {
+    private let enabled: Bool
+    private let started = Date()
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func stage(_ name: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(format: "lineage: %@ (%.0f s)", name, Date().timeIntervalSince(started))).utf8))
+    }
+
+    func done() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -140,7 +140,7 @@ struct RunCommand: AsyncParsableCommand {
                      + "that happen to contain those characters")
             }
         }
-        let progress = ProgressDisplay(liveLine: Terminal.standardErrorIsTerminal && ProcessInfo.processInfo.environment["TERM"] != "dumb",
+        let progress = ProgressDisplay(liveLine: Terminal.liveLine,
                                        quiet: quiet, redactor: redactor)
         let summary: CollectionSummary
         do {

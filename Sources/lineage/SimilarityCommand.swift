@@ -55,7 +55,10 @@ struct SimilarityCommand: ParsableCommand {
             guard names.count >= 2 else {
                 throw FingerprintError(description: "name at least two models with successful responses (the store \(store.path) has \(names.count))")
             }
+            let progress = output.progress()
+            progress.stage("fingerprinting \(names.count) models")
             let raw = try FingerprintBuilder().similarities(of: responses, models: names)
+            progress.done()
             data = lengthAdjusted ? LengthAdjustment.fit(raw).apply(to: raw) : raw
             matrix = data.meanSimilarity
         } catch let error as FingerprintError {

@@ -106,6 +106,8 @@ struct TreeCommand: ParsableCommand {
             printError("a tree needs at least 2 models with responses; \(store.path) has \(answered.count)\n  fix: import or collect answers of more models, or name them with --model")
             throw ExitCode(ExitCodes.badInput)
         }
+        let progress = output.progress()
+        progress.stage("fingerprinting \(answered.count) models")
         let source: ModelDistanceSource
         var configuration = ["method": method.rawValue, "distance": distance.rawValue, "bootstrap": String(bootstrap),
                              "models": models.isEmpty ? "all" : models.joined(separator: ",")]
@@ -124,11 +126,13 @@ struct TreeCommand: ParsableCommand {
         }
         let probeSets = try StoreEvidence(store: store).probeSetUsage(probeHashes: Set(responses.map(\.probeHash)))
         let reproducibility = Reproducibility(command: invocation, seed: seed, store: store.path, configuration: configuration)
+        progress.stage("building the tree and \(bootstrap) bootstrap trees")
         var result = ModelComparison.compare(source, method: method, replicates: bootstrap, seed: seed,
                                              probeSets: probeSets, reproducibility: reproducibility)
         if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {
             result = written
         }
+        progress.done()
         switch output.resolved {
         case .json: print(try LineageJSON.string(result))
         case .csv: Swift.print(ResultFormats.csv([.comparison(result)]), terminator: "")
