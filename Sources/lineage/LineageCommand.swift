@@ -11,7 +11,7 @@ struct LineageCommand: AsyncParsableCommand {
                       SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
                       ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self, KeysCommand.self,
                       LogsCommand.self, CampaignsCommand.self, ServedCommand.self, ServedTestCommand.self, CanaryCommand.self,
-                      ExplainCommand.self]
+                      StudyCommand.self, ExplainCommand.self]
     )
 
     static func main() async {
