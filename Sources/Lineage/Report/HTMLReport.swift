@@ -86,7 +86,11 @@ public enum HTMLReport {
 
         if !model.highlights.isEmpty {
             body += "<section><h2>Probes that weigh most</h2>\n"
-            for highlight in model.highlights {
+            let against = model.highlights.filter { $0.effect < 0 }
+            for highlight in model.highlights.filter({ $0.effect >= 0 }) + against {
+                if highlight.probeID == against.first?.probeID && highlight.effect < 0 {
+                    body += "<h3 class=\"against\">And the probes that weigh most against it (the most negative effects)</h3>\n"
+                }
                 body += "<article class=\"probe\"><h3>\(e(highlight.probeID))\(highlight.category.map { " <span class=\"category\">\(e($0))</span>" } ?? "")"
                 body += " <span class=\"effect\">effect \(e(Format.number(highlight.effect))) in \(e(highlight.test))</span></h3>\n"
                 if let system = highlight.system { body += "<p class=\"label\">System</p><pre class=\"prompt\">\(e(system))</pre>\n" }

@@ -63,7 +63,11 @@ public enum MarkdownReport {
 
         if !model.highlights.isEmpty {
             out += "\n## Probes that weigh most\n"
-            for highlight in model.highlights {
+            let against = model.highlights.filter { $0.effect < 0 }
+            for highlight in model.highlights.filter({ $0.effect >= 0 }) + against {
+                if highlight.probeID == against.first?.probeID && highlight.effect < 0 {
+                    out += "\nAnd the probes that weigh most against it (the most negative effects):\n"
+                }
                 out += "\n### \(Escape.markdownInline(highlight.probeID))"
                 out += highlight.category.map { " (\(Escape.markdownInline($0)))" } ?? ""
                 out += " — effect \(Format.number(highlight.effect)) in \(Escape.markdownInline(highlight.test))\n\n"

@@ -301,3 +301,19 @@ import FoundationXML
         #expect(!(try JSONSchemaValidator(schemaFile: ReportSchemaTests.schemaFolder.appendingPathComponent("lineage.similarity.v1.json")).validate(broken).isEmpty))
     }
 }
+
+@Suite struct CounterHighlightTests {
+    @Test func theMostNegativeProbesAreShownWithTheirAnswersAfterTheMostPositive() throws {
+        let study = try FakeStudy()
+        let (subject, manifest) = try ReportWriter.prepare(.attribution(study.attribution), responses: study.responses, store: study.store)
+        guard case .attribution(let result) = subject else { Issue.record("not an attribution"); return }
+        let highlights = try #require(result.highlights)
+        // Effects 0.09, 0.04, 0.02, 0.015, 0 (q2, q3, q0, q5, q4) weigh most; q1 (−0.01), the only negative, weighs against.
+        #expect(highlights.map(\.probeID) == ["q2", "q3", "q0", "q5", "q4", "q1"])
+        let html = HTMLReport.render(subject, manifest: manifest)
+        let heading = try #require(html.range(of: "weigh most against it"))
+        let after = String(html[heading.upperBound...])
+        #expect(after.contains("<h3>q1") && !after.contains("<h3>q2"))
+        #expect(MarkdownReport.render(subject, manifest: manifest).contains("weigh most against it"))
+    }
+}
