@@ -26,7 +26,16 @@ struct SimilarityCommand: ParsableCommand {
         """)
 
     @Argument(help: "Models to compare (default: every model in the store).")
-    var models: [String] = []
+    var positionalModels: [String] = []
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model to compare (repeatable), as in `lineage tree` and `lineage export`; the same as naming it alone.", valueName: "name"))
+    var namedModels: [String] = []
+
+    /// The models named either way, in order, each once.
+    var models: [String] {
+        var seen = Set<String>()
+        return (positionalModels + namedModels).filter { seen.insert($0).inserted }
+    }
 
     @OptionGroup var output: OutputOptions
 

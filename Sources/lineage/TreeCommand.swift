@@ -60,7 +60,16 @@ struct TreeCommand: ParsableCommand {
     }
 
     @Option(name: .customLong("model"), help: ArgumentHelp("Include this model (repeatable; default: every model in the store).", valueName: "name"))
-    var models: [String] = []
+    var namedModels: [String] = []
+
+    @Argument(help: ArgumentHelp("Models to include, as in `lineage similarity` (the same as --model).", valueName: "model"))
+    var positionalModels: [String] = []
+
+    /// The models named either way, in order, each once.
+    var models: [String] {
+        var seen = Set<String>()
+        return (namedModels + positionalModels).filter { seen.insert($0).inserted }
+    }
 
     @Option(help: ArgumentHelp("Tree method: nj (neighbour joining) or upgma.", valueName: "method"))
     var method: TreeBuilder.Method = .neighborJoining
