@@ -25,12 +25,6 @@ struct ModelsListCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    struct Listing: Encodable {
-        let schema = "lineage.models/v1"
-        let store: String
-        let models: [ModelSummary]
-        let annotations: [ModelAnnotation]
-    }
 
     func run() throws {
         let store = try storeOptions.openExisting()
@@ -42,7 +36,7 @@ struct ModelsListCommand: ParsableCommand {
         }
         switch output.resolved {
         case .json:
-            print(try LineageJSON.string(Listing(store: store.path, models: models, annotations: annotations.keys.sorted().map { annotations[$0]! })))
+            print(try LineageJSON.string(ModelListing(store: store.path, models: models, annotations: annotations.keys.sorted().map { annotations[$0]! })))
             return
         case .csv:
             print(columns.joined(separator: ","))

@@ -295,6 +295,11 @@ import FoundationXML
         let json = try object(listing)
         try check(json, "lineage.similarity.v1.json")
         #expect(json["left_out"] as? [String] == ["only-failures"])
+        let annotation = ModelAnnotation(model: "fake-reference", maker: "OpenAI", trainedOn: .original, source: "https://example.org")
+        try study.store.annotate([annotation])
+        let models = try object(ModelListing(store: "s", models: try study.store.modelSummaries(), annotations: [annotation]))
+        try check(models, "lineage.models.v1.json")
+        #expect((models["models"] as? [[String: Any]])?.count == 4)
         // A wrong type is caught, so the check can fail.
         var broken = json
         broken["probes"] = "six"
