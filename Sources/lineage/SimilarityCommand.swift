@@ -25,7 +25,7 @@ struct SimilarityCommand: ParsableCommand {
           lineage similarity --length-adjusted --format json
         """)
 
-    @Argument(help: "Models to compare (default: every model in the store).")
+    @Argument(help: ArgumentHelp("Models to compare (default: every model in the store).", valueName: "model"))
     var positionalModels: [String] = []
 
     @Option(name: .customLong("model"), help: ArgumentHelp("A model to compare (repeatable), as in `lineage tree` and `lineage export`; the same as naming it alone.", valueName: "name"))

@@ -12,6 +12,7 @@ public enum HTMLReport {
         }
         body += "<p class=\"question\">\(e(model.question))</p>\n</header>\n"
         body += "<section class=\"plain\"><h2>In plain words</h2>\n<p>\(e(model.plainWords))</p>\n"
+        if let why = model.why { body += "<p class=\"why\"><strong>Why this verdict.</strong> \(e(why))</p>\n" }
         body += keyValueTable(model.summary) + "</section>\n"
 
         if !model.tests.isEmpty {
@@ -139,7 +140,7 @@ public enum HTMLReport {
     static func appendix(_ model: ReportModel) -> String {
         let e = Escape.html
         var out = "<section class=\"appendix\"><h2>Appendix: method</h2>\n"
-        out += model.verdictMeaning.filter { !$0.isEmpty }.map { "<p>\(e($0))</p>\n" }.joined()
+        out += model.methodParagraphs.map { "<p>\(e($0))</p>\n" }.joined()
         if !model.tests.isEmpty {
             out += "<dl class=\"tests\">\n"
             for test in model.tests {
@@ -224,6 +225,7 @@ public enum HTMLReport {
         footer { margin-top: 40px; font-size: 12px; color: #57606a; border-top: 1px solid #d8dde3; padding-top: 8px; }
         details summary { cursor: pointer; color: #3b4450; }
         .plain p { font-size: 16px; max-width: 52em; }
+        .plain p.why { font-size: 14px; color: #3b4450; }
         .extremes { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
         .appendix dt { font-weight: 600; margin-top: 10px; }
         .appendix dd { margin: 0 0 0 16px; } .appendix dd p { margin: 2px 0; font-size: 13.5px; }

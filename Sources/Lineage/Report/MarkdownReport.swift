@@ -9,6 +9,7 @@ public enum MarkdownReport {
         if let verdict = model.verdict { out += "**Verdict: `\(verdict.rawValue)`**\n\n" }
         out += "**Question.** \(Escape.markdownInline(model.question))\n\n"
         out += Escape.markdownInline(model.plainWords) + "\n\n"
+        if let why = model.why { out += "**Why this verdict.** " + Escape.markdownInline(why) + "\n\n" }
         out += table(["", ""], model.summary.map { [$0.0, $0.1] })
 
         if !model.tests.isEmpty {
@@ -85,7 +86,7 @@ public enum MarkdownReport {
             out += "\n## Data quality\n\n" + quality.map { "- \(Escape.markdownInline($0))\n" }.joined()
         }
         out += "\n## Appendix: method\n\n"
-        for paragraph in model.verdictMeaning where !paragraph.isEmpty { out += Escape.markdownInline(paragraph) + "\n\n" }
+        for paragraph in model.methodParagraphs { out += Escape.markdownInline(paragraph) + "\n\n" }
         for test in model.tests {
             out += "- **\(Escape.markdownInline(test.name))** — alternative: \(Escape.markdownInline(test.alternative)); method: \(Escape.markdownInline(ReportModel.methodText(test)))"
             if let effect = test.effect { out += "; effect: \(Escape.markdownInline(effect.description)) (\(Escape.markdownInline(effect.method)))" }

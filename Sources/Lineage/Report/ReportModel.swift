@@ -11,6 +11,10 @@ struct ReportModel {
     var verdictMeaning: [String]
     /// One paragraph in plain words: what was tested, against which controls, what the result does and does not mean.
     var plainWords: String = ""
+
+    /// The study's own reason for its verdict (shown under the plain words), and the method's text for the appendix.
+    var why: String? { verdict == nil ? nil : verdictMeaning.first.flatMap { $0.isEmpty ? nil : $0 } }
+    var methodParagraphs: [String] { (verdict == nil ? verdictMeaning : Array(verdictMeaning.dropFirst())).filter { !$0.isEmpty } }
     var summary: [(String, String)]
     var tests: [HypothesisTestResult]
     var overallEffect: EffectEstimate?
@@ -251,8 +255,8 @@ struct ReportModel {
             result = "Result: no evidence (p = \(Format.p(pValue)) > α = \(Format.number(alpha))).\(effectText) What it means: these data show no sign that \(means)"
                 + (power.map { ", and an effect of \(Format.number($0.effectThatMatters)) or more is ruled out by the effect's confidence bound" } ?? "") + "."
         case .inconclusive:
-            result = "Result: inconclusive (p = \(Format.p(pValue))).\(effectText) What it means: the data can neither show nor rule out that \(means)"
-                + (power?.probesNeeded.map { "; about \($0) probes would be needed" } ?? "") + "."
+            result = "Result: inconclusive (p = \(Format.p(pValue))).\(effectText) What it means: this study can neither show nor rule out that \(means); "
+                + "why, and what would decide it, is said just below."
         }
         return tested + " " + result + " What it does not mean: " + caveat + "."
     }
