@@ -300,6 +300,13 @@ import FoundationXML
         let models = try object(ModelListing(store: "s", models: try study.store.modelSummaries(), annotations: [annotation]))
         try check(models, "lineage.models.v1.json")
         #expect((models["models"] as? [[String: Any]])?.count == 4)
+        let folder = try TemporaryFolder()
+        let file = try folder.write("one.jsonl", "{\"model\": \"m\", \"probe_id\": \"p\", \"prompt\": \"q\", \"response\": \"a\"}\n")
+        let imported = try TranscriptImporter().importFiles([file], into: try folder.store(), command: "lineage import one.jsonl")
+        try check(try object(imported), "lineage.import.v1.json")
+        let run = CollectionSummary(runID: 1, probeSetHash: "h", total: 8, alreadyStored: 0, succeeded: 7, failed: 1, storedElsewhere: 0,
+                                    promptTokens: 100, completionTokens: 200, seconds: 1.5)
+        try check(try object(run), "lineage.run.v1.json")
         // A wrong type is caught, so the check can fail.
         var broken = json
         broken["probes"] = "six"
