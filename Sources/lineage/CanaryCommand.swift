@@ -19,7 +19,8 @@ struct CanaryCommand: ParsableCommand {
               lineage canary keygen --output canary.key
               serve ... | lineage canary apply --key-file canary.key > canaried.jsonl
               lineage run probes/core.yaml --model rival
-              lineage canary test --key-file canary.key --suspect rival --report reports/canary
+              lineage canary test --key-file canary.key --suspect rival \\
+                  --report reports/canary
             """,
         subcommands: [CanaryKeygenCommand.self, CanaryApplyCommand.self, CanaryTestCommand.self])
 }

@@ -59,7 +59,7 @@ enum Help {
 
     /// The text before "Examples:" (the theory) and the examples block itself.
     static func split(_ text: String) -> (theory: String, examples: String) {
-        guard let range = text.range(of: "Examples:\n") ?? text.range(of: "Example:\n") else { return (text, "") }
+        guard let range = text.range(of: "Examples:\n") ?? text.range(of: "Example:\n") ?? text.range(of: "Examples (") else { return (text, "") }
         return (String(text[..<range.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines),
                 String(text[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -22,7 +22,8 @@ struct ImportCommand: ParsableCommand {
 
             Examples:
               lineage import answers/*.jsonl
-              lineage import --model vicuna-13b-v1.3 mt_bench/model_answer/vicuna-13b-v1.3.jsonl
+              lineage import --model vicuna-13b-v1.3 \\
+                  mt_bench/model_answer/vicuna-13b-v1.3.jsonl
               lineage import --questions my/question.jsonl my/answers/model.jsonl
             """)
 

@@ -6,6 +6,12 @@ struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List the models in the store, and record what is known about them.",
+        discussion: """
+            Examples:
+              lineage models
+              lineage models annotate gpt-4 --maker OpenAI --trained-on original
+              lineage models annotate --labels lineage.json
+            """,
         subcommands: [ModelsListCommand.self, ModelsAnnotateCommand.self],
         defaultSubcommand: ModelsListCommand.self)
 }
@@ -93,7 +99,7 @@ struct ModelsAnnotateCommand: ParsableCommand {
           lineage models annotate dolly-v2-12b --maker Databricks --trained-on human \\
               --source https://huggingface.co/databricks/dolly-v2-12b
           lineage models annotate vicuna-13b --trained-on distilled --teacher OpenAI
-          lineage models annotate --labels lineage.json    (lineage-dev labels, or JSON Lines)
+          lineage models annotate --labels lineage.json  (lineage-dev or JSON Lines)
         """)
 
     @Argument(help: "The model to annotate (leave out with --labels).")

@@ -44,10 +44,12 @@ struct RunCommand: AsyncParsableCommand {
               3  some requests failed after all retries (stored as failures; run again to retry them)
 
             Examples:
-              lineage run probes/smoke.yaml --config models.yaml --model smollm2 --model qwen --samples 2
-              lineage run probes/core.yaml --model name=gpt-4o-mini,backend=openai,model=gpt-4o-mini --dry-run
-              ANTHROPIC_API_KEY=... lineage run probes/core.yaml \\
-                  --model name=claude-haiku,backend=anthropic,model=claude-3-5-haiku-latest --temperature 0.7
+              lineage run probes/smoke.yaml --config models.yaml \\
+                  --model smollm2 --model qwen --samples 2
+              lineage run probes/core.yaml --dry-run \\
+                  --model name=gpt-4o-mini,backend=openai,model=gpt-4o-mini
+              ANTHROPIC_API_KEY=... lineage run probes/core.yaml --temperature 0.7 \\
+                  --model name=haiku,backend=anthropic,model=claude-3-5-haiku-latest
             """
 
     static let configuration = CommandConfiguration(

@@ -33,7 +33,7 @@ struct ServedTestCommand: ParsableCommand {
               11  inconclusive  not rejected, effect not ruled out
               2   bad input     unknown model, broken exchangeability, ...
 
-            Example (after `lineage served import` and `lineage run`):
+            Examples (after `lineage served import` and `lineage run`):
               lineage served-test --served served:acme-chat-2026-02-15 \\
                   --fresh acme-fresh --suspect rival --report reports/rival
               lineage served-test --served-log logs/march.jsonl --fresh acme-fresh \\
