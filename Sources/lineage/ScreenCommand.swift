@@ -3,10 +3,8 @@ import Foundation
 import Lineage
 
 struct ScreenCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "screen",
-        abstract: "Test every suspect of a list (default: every model in the store) against a reference, in one process.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain screen` prints it; `--help` shows its examples.
+    static let theory = """
         The CI job's question ("did any of this week's releases learn from R?") and the
         researcher's ("which of these 50 models were distilled from R?"). Each suspect gets
         the study `lineage attribute --suspect S --reference R` would run on this store,
@@ -29,7 +27,16 @@ struct ScreenCommand: ParsableCommand {
         Examples:
           lineage screen --reference gpt-3.5-turbo
           lineage screen --reference gpt-4 --suspect model-a --suspect model-b --json
-        """)
+        """
+
+    static let configuration = CommandConfiguration(
+        commandName: "screen",
+        abstract: "Test every suspect of a list (default: every model in the store) against a reference, in one process.",
+        discussion: Help.discussion(theory, command: "screen", lead: """
+            Runs the study `lineage attribute --suspect S --reference R` would run for every suspect in the store, and corrects the p-values across them (Holm by default).
+            
+            Exit codes: 10 if any suspect is evidence, 11 if none is but some are inconclusive, 0 if all are no-evidence, 2 bad input.
+            """))
 
     @Option(name: .customLong("reference"), help: ArgumentHelp("The reference (repeat for several of one maker).", valueName: "model"))
     var references: [String] = []
@@ -49,7 +56,7 @@ struct ScreenCommand: ParsableCommand {
     @Flag(help: "Print JSON (schema lineage.screen/v1).")
     var json = false
 
-    @OptionGroup(title: "Method") var settings: AttributionSettings
+    @OptionGroup var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
 
     struct Row: Codable {

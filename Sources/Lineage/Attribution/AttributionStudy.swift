@@ -444,8 +444,10 @@ public enum AttributionStudy {
         } else if probeCount >= options.minimumProbes && primary.upperBound < effectThatMatters && primary.viewsNotRuledOut.isEmpty {
             verdict = .noEvidence
             explanation = "No evidence: combined p = \(formatNumber(combined)) > α, and the upper \(Int((1 - options.alpha) * 100))% confidence bound of the primary effect "
-                + "(\(formatNumber(primary.upperBound))) lies below the effect that matters (\(formatNumber(effectThatMatters))): if \(S) leaned toward \(R) that much more "
-                + "than the controls, these \(probeCount) probes would very likely have shown it."
+                + "(\(formatNumber(primary.upperBound))) lies below the effect that matters (\(formatNumber(effectThatMatters))): a lean of \(S) toward \(R) "
+                + "that large, beyond the controls', is ruled out at this confidence level. The study's power at that effect was "
+                + "\(Int((power.power * 100).rounded()))% with \(probeCount) probes"
+                + (power.power >= 0.8 ? "." : ", so the confidence bound, not the power, carries this verdict.")
         } else {
             verdict = .inconclusive
             let reason = primary.upperBound >= effectThatMatters

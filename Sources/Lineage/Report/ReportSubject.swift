@@ -18,6 +18,17 @@ public enum ReportSubject: Sendable, Equatable {
         }
     }
 
+    /// The verdict (a comparison has none).
+    public var verdict: Verdict? {
+        switch self {
+        case .attribution(let result): result.verdict
+        case .equality(let result): result.verdict
+        case .comparison: nil
+        case .servedSample(let result): result.verdict
+        case .radioactivity(let result): result.verdict
+        }
+    }
+
     /// The models the result is about, in the order a report lists them.
     public var models: [String] {
         switch self {
