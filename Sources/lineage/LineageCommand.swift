@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Lineage
 
@@ -34,6 +35,11 @@ struct LineageCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // A mistyped command line is bad input like any other: exit 2 (the README's table), not 64.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Glibc.exit(ExitCodes.badInput)
+            }
             exit(withError: error)
         }
     }

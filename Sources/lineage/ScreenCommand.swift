@@ -53,8 +53,8 @@ struct ScreenCommand: ParsableCommand {
     @Option(help: "The correction across suspects: holm, bh or none.")
     var correction: String = "holm"
 
-    @Flag(help: "Print JSON (schema lineage.screen/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
     @OptionGroup var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
@@ -126,16 +126,26 @@ struct ScreenCommand: ParsableCommand {
         case "bh": "Benjamini–Hochberg over \(rows.count) suspects: the expected share of innocent suspects among those called evidence is at most α (independent or positively dependent p-values)"
         default: "none: each suspect at α alone; with many suspects, some innocent ones are expected to reach α by chance"
         }
-        if json {
-            print(try LineageJSON.string(Screen(store: store.path, reference: references.joined(separator: ","), alpha: alpha, correction: correction,
-                                                correctionMeaning: meaning, rows: rows, results: results, skipped: skipped)))
-        } else {
-            print("Screen: which of \(rows.count) suspects learnt from \(references.joined(separator: ", "))? (α = \(AttributionSummary.number(alpha)); \(meaning))")
+        let screen = Screen(store: store.path, reference: references.joined(separator: ","), alpha: alpha, correction: correction,
+                            correctionMeaning: meaning, rows: rows, results: results, skipped: skipped)
+        // CSV, Markdown and JUnit read each suspect's study with the verdict after correction.
+        let corrected = Dictionary(uniqueKeysWithValues: rows.map { ($0.suspect, $0) })
+        let subjects: [ReportSubject] = results.map { result in
+            var r = result
+            if let row = corrected[r.suspect], row.verdict != r.verdict {
+                r.verdict = row.verdict
+                r.warnings.append("screen: evidence alone (p = \(AttributionSummary.number(row.pValue))), but not after the correction across suspects (corrected p = \(AttributionSummary.number(row.adjustedPValue)))")
+            }
+            return .attribution(r)
+        }.sorted { (corrected[$0.models[0]]?.adjustedPValue ?? 1) < (corrected[$1.models[0]]?.adjustedPValue ?? 1) }
+        try verdictOptions.finish(subjects, format: output.resolved, suite: "lineage screen", text: {
+            var out: [String] = []
+            out.append("Screen: which of \(rows.count) suspects learnt from \(references.joined(separator: ", "))? (α = \(AttributionSummary.number(alpha)); \(meaning))")
             let width = max(7, rows.map(\.suspect.count).max() ?? 0)
-            print("suspect".padding(toLength: width, withPad: " ", startingAt: 0) + "  verdict       p          corrected  effect [95% CI]                 bracketed  controls")
+            out.append("suspect".padding(toLength: width, withPad: " ", startingAt: 0) + "  verdict       p          corrected  effect [95% CI]                 bracketed  controls")
             for row in rows {
                 let effect = "\(AttributionSummary.number(row.effect.estimate)) [\(AttributionSummary.number(row.effect.ciLow)), \(AttributionSummary.number(row.effect.ciHigh))]"
-                print(row.suspect.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                out.append(row.suspect.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                       + row.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + "  "
                       + AttributionSummary.number(row.pValue).padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
                       + AttributionSummary.number(row.adjustedPValue).padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
@@ -143,8 +153,8 @@ struct ScreenCommand: ParsableCommand {
                       + (row.bracketed.map { $0 ? "yes" : "no" } ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
                       + "\(row.controls.count)")
             }
-            for (suspect, why) in skipped.sorted(by: { $0.key < $1.key }) { print("skipped \(suspect): \(why.split(separator: "\n").first ?? "")") }
-        }
-        throw ExitCode(ExitCodes.code(forAll: rows.map(\.verdict)))
+            for (suspect, why) in skipped.sorted(by: { $0.key < $1.key }) { out.append("skipped \(suspect): \(why.split(separator: "\n").first ?? "")") }
+            return out.joined(separator: "\n")
+        }, json: { try LineageJSON.string(screen) })
     }
 }
