@@ -3,11 +3,8 @@ import Foundation
 import Lineage
 
 struct AttributeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "attribute",
-        abstract: "Test whether a suspect model was trained on a reference model's outputs.",
-        usage: "lineage attribute --suspect S --reference R [--reference R ...] [--control C1 ...] [--alternative-reference R2 ...] [options]",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain attribute` prints it; `--help` shows its examples.
+    static let theory = """
         On a store whose models are annotated (`lineage models annotate`), roles
         you leave out are chosen and explained: every model of the reference's
         maker as a reference, the other maker's model closest to the suspect in
@@ -63,9 +60,10 @@ struct AttributeCommand: ParsableCommand {
         reference. With --reference-mean, the references stand for their
         family instead: probe by probe, a model's similarity to the family is
         the mean of its similarities to them, and one test asks whether the
-        suspect leans toward that mean (no multiplicity price; see
-        results/lineage-dev-evaluation.md, run 6, before using it). Several
-        --alternative-reference models are averaged likewise. The references
+        suspect leans toward that mean. With --reference-max-t, one max-T
+        sign-flip test over every reference and view per control. Neither is
+        the default (results/lineage-dev-evaluation.md, runs 6, 8 and 9).
+        Several --alternative-reference models are averaged. The references
         must be of one maker; an alternative must not be of theirs. JSON:
         `reference` is the first, `references` all, likewise
         `alternative_reference` and `alternative_references`.
@@ -103,7 +101,17 @@ struct AttributeCommand: ParsableCommand {
               --control dolly-v2-12b --control guanaco-33b --control llama-13b
             (one command line)
           lineage attribute ... --json > result.json; echo $?   (10, 0 or 11)
-        """)
+        """
+
+    static let configuration = CommandConfiguration(
+        commandName: "attribute",
+        abstract: "Test whether a suspect model was trained on a reference model's outputs.",
+        usage: "lineage attribute --suspect S --reference R [--reference R ...] [--control C1 ...] [--alternative-reference R2 ...] [options]",
+        discussion: Help.discussion(theory, command: "attribute", lead: """
+            Compares the suspect's answers with the reference's and with control models' answers to the same probes, probe by probe. Controls are models known not to be trained on the reference's outputs; on an annotated store (`lineage models annotate`) the roles you leave out are chosen and explained.
+            
+            Exit codes: 10 evidence, 0 no-evidence, 11 inconclusive, 2 bad input, 1 failure (with --exit-zero, 0 whatever the verdict).
+            """))
 
     @Option(help: "The model suspected of being trained on the reference's outputs.")
     var suspect: String?
@@ -120,10 +128,10 @@ struct AttributeCommand: ParsableCommand {
     @Option(name: .customLong("alternative-reference"), help: ArgumentHelp("A reference of another family, for the difference-in-differences test (recommended). Repeat it for several (their mean similarity is used).", valueName: "model"))
     var alternativeReferences: [String] = []
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.attribution/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
-    @OptionGroup(title: "Method") var settings: AttributionSettings
+    @OptionGroup var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
 
@@ -149,17 +157,21 @@ struct AttributeCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let store = try storeOptions.openExisting()
+        let progress = output.progress()
+        progress.stage("fingerprinting the answers and running the tests")
         let (analysed, responses) = try analyse(store: store)
         var result = analysed
         if reportOptions.directory != nil {
+            progress.stage("writing the report")
             let models = ReportSubject.attribution(result).models
             if case .attribution(let written) = try reportOptions.write(.attribution(result), responses: responses.answeringEveryModel(models),
                                                                         store: store) {
                 result = written
             }
         }
-        print(json ? try LineageJSON.string(result) : AttributionSummary.text(result))
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        progress.done()
+        try verdictOptions.finish([.attribution(result)], format: output.resolved, suite: "lineage attribute",
+                                  text: { AttributionSummary.text(result) }, json: { try LineageJSON.string(result) })
     }
 
     /// The one study this command line asks for (also what `lineage verify --recompute` re-runs).
@@ -185,16 +197,16 @@ struct AttributeCommand: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let store = try storeOptions.openExisting()
+        let progress = output.progress()
+        progress.stage("running \(requests.count) studies")
         let (results, _, _) = try settings.analyse(requests, store: store)
-        if json {
-            print(try LineageJSON.string(Batch(store: store.path, results: results)))
-        } else {
-            for r in results {
-                print("\(r.suspect) ← \(r.namedReferences.joined(separator: ", ")): \(r.verdict.rawValue) (p = \(AttributionSummary.number(r.pValue)); "
-                      + "\(r.controls.count) controls, alternative \(r.namedAlternativeReferences.isEmpty ? "none" : r.namedAlternativeReferences.joined(separator: ", ")))")
-            }
-        }
-        throw ExitCode(ExitCodes.code(forAll: results.map(\.verdict)))
+        progress.done()
+        try verdictOptions.finish(results.map { .attribution($0) }, format: output.resolved, suite: "lineage attribute --pairs", text: {
+            results.map { r in
+                "\(r.suspect) ← \(r.namedReferences.joined(separator: ", ")): \(r.verdict.rawValue) (p = \(AttributionSummary.number(r.pValue)); "
+                    + "\(r.controls.count) controls, alternative \(r.namedAlternativeReferences.isEmpty ? "none" : r.namedAlternativeReferences.joined(separator: ", ")))"
+            }.joined(separator: "\n")
+        }, json: { try LineageJSON.string(Batch(store: store.path, results: results)) })
     }
 
 }

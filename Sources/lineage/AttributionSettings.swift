@@ -5,8 +5,15 @@ import Lineage
 /// The method options `attribute` and `screen` share, and the analysis they run: each study's panel
 /// (named roles kept, empty ones filled from the store's annotations), its tests, and its panel's fit.
 struct AttributionSettings: ParsableArguments {
-    @Flag(help: "With several references, test the mean similarity to them (one test) instead of each reference alone.")
+    @Flag(help: ArgumentHelp("With several references, test the mean similarity to them (one test) instead of each reference alone.",
+                             discussion: "Evaluated in runs 6 and 8 of scripts/evaluate-lineage-dev and not the default: the mean over many "
+                                + "models of a maker dilutes a student of one of them."))
     var referenceMean = false
+
+    @Flag(help: ArgumentHelp("With several references, one max-T sign-flip test over every reference and view per control, instead of each reference alone.",
+                             discussion: "Exact under the null and it pays only for the references' dependence, but evaluated in run 9 of "
+                                + "scripts/evaluate-lineage-dev it raised the false alarms, so it is not the default."))
+    var referenceMaxT = false
 
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
@@ -60,6 +67,9 @@ struct AttributionSettings: ParsableArguments {
     func analyse(_ requests: [PairRequest], store: ResponseStore, skipping: Bool = false) throws
         -> ([AttributionResult], [StoredResponse], skipped: [String: String]) {
         do {
+            if referenceMaxT && referenceMean {
+                throw ValidationError("--reference-max-t and --reference-mean ask for two different tests of several references\n  fix: choose one (or neither, to test each reference alone)")
+            }
             let weights = try featureWeights.map { try FingerprintWeights(parsing: $0) }
             let named = requests.flatMap { [$0.suspect] + $0.references + $0.alternatives + $0.controls }
             try store.requireModels(named)
@@ -96,7 +106,8 @@ struct AttributionSettings: ParsableArguments {
                 options.adjustForLength = !noLengthAdjustment
                 options.familyViews = !wholeFingerprintOnly
                 options.minimumControls = minimumControls
-                options.studiesCombined = referenceMean ? 1 : options.references.count
+                options.referenceMaxT = referenceMaxT
+                options.studiesCombined = referenceMean || referenceMaxT ? 1 : options.references.count
                 if let weights { options.weights = weights }
                 try options.validate()
                 return options

@@ -19,14 +19,19 @@ struct CanaryCommand: ParsableCommand {
               lineage canary keygen --output canary.key
               serve ... | lineage canary apply --key-file canary.key > canaried.jsonl
               lineage run probes/core.yaml --model rival
-              lineage canary test --key-file canary.key --suspect rival --report reports/canary
+              lineage canary test --key-file canary.key --suspect rival \\
+                  --report reports/canary
             """,
         subcommands: [CanaryKeygenCommand.self, CanaryApplyCommand.self, CanaryTestCommand.self])
 }
 
 struct CanaryKeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keygen", abstract: "Write a new random canary key (64 hex digits) to a file readable by its owner only.")
+        commandName: "keygen", abstract: "Write a new random canary key (64 hex digits) to a file readable by its owner only.",
+        discussion: """
+            Examples:
+              lineage canary keygen --output ~/.config/lineage/canary.key
+            """)
 
     @Option(help: ArgumentHelp("Where to write the key (an existing file is never overwritten).", valueName: "path"))
     var output: String
@@ -157,8 +162,8 @@ struct CanaryTestCommand: ParsableCommand {
     @Option(help: "The agreement excess that matters (no-evidence needs its upper bound below this).")
     var effectThatMatters: Double = 0.05
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.radioactivity/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
@@ -185,14 +190,12 @@ struct CanaryTestCommand: ParsableCommand {
            case .radioactivity(let written) = try reportOptions.write(.radioactivity(result), responses: responses, store: store) {
             result = written
         }
-        if json {
-            print(try LineageJSON.string(result))
-        } else {
-            print("canary radioactivity test of \(result.suspect) (key \(result.keyFingerprint))")
-            print("verdict: \(result.verdict.rawValue) — \(result.verdictExplanation)")
-            print("agreements \(result.agreements) of \(result.units) units (\(result.spots) spots); p = \(result.pValue) (random keys), binomial p = \(result.binomialPValue)")
-            for warning in result.warnings { print("warning: \(warning)") }
-        }
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        try verdictOptions.finish([.radioactivity(result)], format: output.resolved, suite: "lineage canary test", text: {
+            var lines = ["canary radioactivity test of \(result.suspect) (key \(result.keyFingerprint))",
+                         "verdict: \(result.verdict.rawValue) — \(result.verdictExplanation)",
+                         "agreements \(result.agreements) of \(result.units) units (\(result.spots) spots); p = \(result.pValue) (random keys), binomial p = \(result.binomialPValue)"]
+            lines += result.warnings.map { "warning: \($0)" }
+            return lines.joined(separator: "\n")
+        }, json: { try LineageJSON.string(result) })
     }
 }

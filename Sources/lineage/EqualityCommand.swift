@@ -3,10 +3,8 @@ import Foundation
 import Lineage
 
 struct EqualityCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "equality",
-        abstract: "Test whether two models (or two API endpoints, or two releases) serve the same model.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain equality` prints it; `--help` shows its examples.
+    static let theory = """
         The MMD two-sample test of Gao, Liang & Guestrin (2024, "Model Equality
         Testing") on the completions the two models gave to the same prompts, with a
         character string kernel, and a permutation test within prompts. It needs
@@ -27,7 +25,16 @@ struct EqualityCommand: ParsableCommand {
           lineage equality gpt-4o-2024-08-06 my-endpoint
           lineage equality my-model my-model              (a self-check)
           lineage equality A B --kernel hamming --max-characters 1000 --json
-        """)
+        """
+
+    static let configuration = CommandConfiguration(
+        commandName: "equality",
+        abstract: "Test whether two models (or two API endpoints, or two releases) serve the same model.",
+        discussion: Help.discussion(theory, command: "equality", lead: """
+            The MMD two-sample test on the completions two models gave to the same prompts. It needs two or more samples per prompt from each model (four for the self-check `lineage equality A A`, which splits them in two halves).
+            
+            Exit codes: 10 evidence (they differ), 0 no-evidence, 11 inconclusive, 2 bad input, 1 failure (with --exit-zero, 0 whatever the verdict).
+            """))
 
     @Argument(help: "The first model.") var modelA: String
     @Argument(help: "The second model.") var modelB: String
@@ -49,32 +56,42 @@ struct EqualityCommand: ParsableCommand {
     @Option(help: "Significance level.") var alpha: Double = 0.05
     @Option(help: "Seed of the permutations (recorded in the result).") var seed: UInt64 = 20_240_601
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.equality/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
 
     func run() throws {
         let store = try storeOptions.openExisting()
+        let progress = output.progress()
+        progress.stage("comparing the completions (\(permutations) permutations)")
         let (analysed, responses) = try analyse(store: store)
+        progress.done()
         var result = analysed
         if case .equality(let written) = try reportOptions.write(
             .equality(result), responses: responses.answeringEveryModel(Array(Set([modelA, modelB]))), store: store) {
             result = written
         }
-        if json {
-            print(try LineageJSON.string(result))
-        } else {
-            print(result.question)
-            print("verdict: \(result.verdict.rawValue.uppercased())  (p = \(AttributionSummary.number(result.pValue)), alpha = \(result.alpha))")
-            print("  " + AttributionSummary.floorNote(result.test))
-            print("  " + result.verdictExplanation)
-            print("MMD statistic \(AttributionSummary.number(result.test.statistic)); " + result.test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            print("method: " + result.test.method)
-            for warning in result.warnings { print("warning: " + warning) }
-        }
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        try verdictOptions.finish([.equality(result)], format: output.resolved, suite: "lineage equality", text: {
+            var lines = [result.question,
+                         "verdict: \(result.verdict.rawValue.uppercased())  (p = \(AttributionSummary.number(result.pValue)), alpha = \(result.alpha))",
+                         "  " + AttributionSummary.floorNote(result.test), "  " + result.verdictExplanation]
+            if let effect = result.test.effect {
+                lines.append("MMD² \(AttributionSummary.number(effect.estimate)) [\(AttributionSummary.number(effect.ciLow)), \(AttributionSummary.number(effect.ciHigh))] "
+                             + "(\(Int((effect.level * 100).rounded()))% CI, \(effect.method))")
+            } else {
+                lines.append("MMD statistic \(AttributionSummary.number(result.test.statistic))")
+            }
+            lines.append("sizes: " + result.test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            let moved = (result.test.perProbe ?? []).sorted { ($0.effect, $1.probeID) > ($1.effect, $0.probeID) }.prefix(5)
+            if !moved.isEmpty {
+                lines.append("prompts whose answers moved most: " + moved.map { "\($0.probeID) \(AttributionSummary.number($0.effect))" }.joined(separator: ", "))
+            }
+            lines.append("method: " + result.test.method)
+            lines += result.warnings.map { "warning: " + $0 }
+            return lines.joined(separator: "\n")
+        }, json: { try LineageJSON.string(result) })
     }
 
     /// The study on `store`, and the responses it read (for the report).

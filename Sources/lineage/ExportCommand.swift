@@ -17,7 +17,16 @@ struct ExportCommand: ParsableCommand {
             """)
 
     @Option(name: .customLong("model"), help: ArgumentHelp("Export only this model (repeatable).", valueName: "name"))
-    var models: [String] = []
+    var namedModels: [String] = []
+
+    @Argument(help: ArgumentHelp("Models to export, as in `lineage similarity` (the same as --model).", valueName: "model"))
+    var positionalModels: [String] = []
+
+    /// The models named either way, in order, each once.
+    var models: [String] {
+        var seen = Set<String>()
+        return (namedModels + positionalModels).filter { seen.insert($0).inserted }
+    }
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path"))
     var output: String?

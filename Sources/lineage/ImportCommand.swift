@@ -22,15 +22,17 @@ struct ImportCommand: ParsableCommand {
 
             Examples:
               lineage import answers/*.jsonl
-              lineage import --model vicuna-13b-v1.3 mt_bench/model_answer/vicuna-13b-v1.3.jsonl
+              lineage import --model vicuna-13b-v1.3 \\
+                  mt_bench/model_answer/vicuna-13b-v1.3.jsonl
               lineage import --questions my/question.jsonl my/answers/model.jsonl
             """)
 
     @Argument(help: ArgumentHelp("Transcript files to import.", valueName: "file"))
     var files: [String]
 
+    // `--format` is the output's, as on every command; the input's is `--input-format`.
     @Option(help: ArgumentHelp("Read every file in this format instead of detecting it.", valueName: "format"))
-    var format: TranscriptFormat?
+    var inputFormat: TranscriptFormat?
 
     @Option(help: ArgumentHelp("Store every response under this model name, whatever the files say.", valueName: "name"))
     var model: String?
@@ -38,8 +40,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("FastChat question file (default: question.jsonl beside the answer folder).", valueName: "path"))
     var questions: String?
 
-    @Flag(help: "Print the summary as JSON.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -50,7 +51,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let store = try storeOptions.open()
         let importer = TranscriptImporter(reader: TranscriptReader(modelOverride: model, questionsPath: questions),
-                                          format: format)
+                                          format: inputFormat)
         let summary: ImportSummary
         do {
             summary = try importer.importFiles(files, into: store, command: invocation)
@@ -61,9 +62,19 @@ struct ImportCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(ExitCodes.failure)
         }
-        if json {
+        switch output.resolved {
+        case .json:
             print(try jsonString(summary))
             return
+        case .csv:
+            print("file,format,responses")
+            for file in summary.files { print("\(Escape.csvField(file.path)),\(file.format.rawValue),\(file.responses)") }
+            return
+        case .md:
+            print(MarkdownReport.table(["file", "format", "responses"], summary.files.map { [$0.path, $0.format.rawValue, String($0.responses)] }))
+            return
+        case .text:
+            break
         }
         for file in summary.files {
             print("\(file.path): \(file.responses) responses (\(file.format.rawValue))")

@@ -15,7 +15,8 @@ struct KeysCommand: ParsableCommand {
             Examples:
               lineage keys create --key ~/.config/lineage/signing.key
               lineage keys show --key ~/.config/lineage/signing.key
-              lineage attribute ... --report results/r --sign-key ~/.config/lineage/signing.key
+              lineage attribute ... --report results/r \\
+                  --sign-key ~/.config/lineage/signing.key
               lineage verify results/r --signer PUBLIC_KEY
             """)
 

@@ -10,7 +10,8 @@ struct LogsCommand: ParsableCommand {
             `lineage campaigns` then finds groups of accounts that act as one harvesting operator.
 
             Example (one machine):
-              lineage logs simulate --requests 200000 --output logs.jsonl --labels labels.jsonl
+              lineage logs simulate --requests 200000 \\
+                  --output logs.jsonl --labels labels.jsonl
               lineage logs summarise logs.jsonl --output summary.jsonl
               lineage campaigns --summaries summary.jsonl --report campaigns-report
             """,

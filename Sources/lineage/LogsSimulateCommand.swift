@@ -18,9 +18,12 @@ struct LogsSimulateCommand: ParsableCommand {
             The same --seed gives the same log byte for byte.
 
             Examples:
-              lineage logs simulate --requests 200000 --campaign-accounts 2000 --output logs.jsonl --labels labels.jsonl
-              lineage logs simulate --requests 10000000 --campaign-accounts 25000 --output big.jsonl --labels big-labels.jsonl
-              lineage logs simulate --format csv --hash-prompts --output hashed.csv --labels hashed-labels.jsonl
+              lineage logs simulate --requests 200000 --campaign-accounts 2000 \\
+                  --output logs.jsonl --labels labels.jsonl
+              lineage logs simulate --requests 10000000 --campaign-accounts 25000 \\
+                  --output big.jsonl --labels big-labels.jsonl
+              lineage logs simulate --format csv --hash-prompts \\
+                  --output hashed.csv --labels hashed-labels.jsonl
             """)
 
     @Option(help: "About this many requests in all.")

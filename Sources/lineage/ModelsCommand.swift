@@ -6,6 +6,12 @@ struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List the models in the store, and record what is known about them.",
+        discussion: """
+            Examples:
+              lineage models
+              lineage models annotate gpt-4 --maker OpenAI --trained-on original
+              lineage models annotate --labels lineage.json
+            """,
         subcommands: [ModelsListCommand.self, ModelsAnnotateCommand.self],
         defaultSubcommand: ModelsListCommand.self)
 }
@@ -13,27 +19,43 @@ struct ModelsCommand: ParsableCommand {
 struct ModelsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the models in the store with their probe and response counts and annotations (the default).")
+        abstract: "List the models in the store with their probe and response counts and annotations (the default).",
+        discussion: """
+            Examples:
+              lineage models
+              lineage models --format csv > models.csv
+              LINEAGE_STORE=other.sqlite lineage models --json | jq '.models[].name'
+            """)
 
-    @Flag(help: "Print a JSON object instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var storeOptions: StoreOptions
 
-    struct Listing: Encodable {
-        let schema = "lineage.models/v1"
-        let store: String
-        let models: [ModelSummary]
-        let annotations: [ModelAnnotation]
-    }
 
     func run() throws {
         let store = try storeOptions.openExisting()
         let models = try store.modelSummaries()
         let annotations = try store.annotations()
-        if json {
-            print(try LineageJSON.string(Listing(store: store.path, models: models, annotations: annotations.keys.sorted().map { annotations[$0]! })))
+        let columns = ["model", "backend", "probes", "responses", "failures", "annotation"]
+        func row(_ model: ModelSummary) -> [String] {
+            [model.name, model.backend, String(model.probes), String(model.responses), String(model.failures), annotations[model.name]?.summary ?? ""]
+        }
+        switch output.resolved {
+        case .json:
+            print(try LineageJSON.string(ModelListing(store: store.path, models: models, annotations: annotations.keys.sorted().map { annotations[$0]! })))
             return
+        case .csv:
+            print(columns.joined(separator: ","))
+            for model in models {
+                let cells = row(model)
+                print(([Escape.csvField(cells[0]), Escape.csvField(cells[1])] + cells[2...4] + [Escape.csvField(cells[5])]).joined(separator: ","))
+            }
+            return
+        case .md:
+            print(MarkdownReport.table(columns, models.map(row)))
+            return
+        case .text:
+            break
         }
         if models.isEmpty {
             print("The store \(store.path) holds no models yet. Add some with `lineage import FILE` or `lineage run`.")
@@ -77,7 +99,7 @@ struct ModelsAnnotateCommand: ParsableCommand {
           lineage models annotate dolly-v2-12b --maker Databricks --trained-on human \\
               --source https://huggingface.co/databricks/dolly-v2-12b
           lineage models annotate vicuna-13b --trained-on distilled --teacher OpenAI
-          lineage models annotate --labels lineage.json    (lineage-dev labels, or JSON Lines)
+          lineage models annotate --labels lineage.json  (lineage-dev or JSON Lines)
         """)
 
     @Argument(help: "The model to annotate (leave out with --labels).")

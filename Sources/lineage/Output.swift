@@ -18,19 +18,20 @@ func print(_ items: Any..., separator: String = " ", terminator: String = "\n") 
     Swift.print(Escape.terminal(items.map { "\($0)" }.joined(separator: separator)), terminator: terminator)
 }
 
+/// On a terminal, a message first erases a progress line that may be drawn there.
+private var lineStart: String { Terminal.liveLine ? "\r\u{1B}[K" : "" }
+
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("error: " + Escape.terminal(message) + "\n").utf8))
+    FileHandle.standardError.write(Data((lineStart + "error: " + Escape.terminal(message) + "\n").utf8))
 }
 
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data(("warning: " + Escape.terminal(message) + "\n").utf8))
+    FileHandle.standardError.write(Data((lineStart + "warning: " + Escape.terminal(message) + "\n").utf8))
 }
 
+/// JSON as every command prints it: snake_case keys, sorted, ISO 8601 dates (the same encoder as the results).
 func jsonString<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    try LineageJSON.string(value)
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half a file.

@@ -2,9 +2,11 @@ import Foundation
 import Lineage
 
 /// Shows a run's progress on standard error: a live line (done/total, rate, failures, time left)
-/// on a terminal, plain log lines otherwise.
+/// on a terminal; elsewhere (a pipe, a CI log) only the start line and failures; with `quiet`, nothing
+/// (the command's summary still counts the failures).
 final class ProgressDisplay: @unchecked Sendable {
     private let liveLine: Bool
+    private let quiet: Bool
     /// Every line passes through it: the runner redacts already, this is the last gate before the terminal.
     private let redactor: SecretRedactor
     private let lock = NSLock()
@@ -15,8 +17,9 @@ final class ProgressDisplay: @unchecked Sendable {
     private var started = Date()
     private var lastDraw = Date.distantPast
 
-    init(liveLine: Bool, redactor: SecretRedactor = SecretRedactor(secrets: [])) {
-        self.liveLine = liveLine
+    init(liveLine: Bool, quiet: Bool = false, redactor: SecretRedactor = SecretRedactor(secrets: [])) {
+        self.liveLine = liveLine && !quiet
+        self.quiet = quiet
         self.redactor = redactor
     }
 
@@ -34,8 +37,6 @@ final class ProgressDisplay: @unchecked Sendable {
             if let failure {
                 failed += 1
                 emit("FAILED \(Self.label(unit)): \(failure)")
-            } else if !liveLine {
-                emit("\(status()) \(Self.label(unit)) ok")
             }
         case .notice(let unit, let message):
             emit("\(Self.label(unit)): \(message)")
@@ -63,6 +64,7 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     private func emit(_ line: String) {
+        guard !quiet else { return }
         let prefix = liveLine ? "\r\u{1B}[K" : ""
         FileHandle.standardError.write(Data((prefix + Escape.terminal(redactor.redact(line)) + "\n").utf8))
     }

@@ -52,6 +52,11 @@ enum RecordedAnalysis {
             var value = value
             if key == "reproducibility", var reproducibility = value as? [String: Any] {
                 for volatile in ["created_at", "store", "command", "tool_version", "blas", "blas_core_type"] { reproducibility[volatile] = nil }
+                // The study file a result came from is not part of the analysis the command line re-runs.
+                if var configuration = reproducibility["configuration"] as? [String: Any] {
+                    configuration[StudyCommand.studyKey] = nil
+                    reproducibility["configuration"] = configuration
+                }
                 value = reproducibility
             }
             let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])

@@ -8,10 +8,8 @@ extension ExitCodes {
 }
 
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
-        abstract: "Ask models every probe of a probe set and store their answers.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain run` prints it; `--help` shows its examples.
+    static let theory = """
             Each probe is asked SAMPLES times of each model; a probe with
             several turns is asked turn by turn, with the model's own
             earlier answers in the conversation. Every answer (or failure,
@@ -46,11 +44,20 @@ struct RunCommand: AsyncParsableCommand {
               3  some requests failed after all retries (stored as failures; run again to retry them)
 
             Examples:
-              lineage run probes/smoke.yaml --config models.yaml --model smollm2 --model qwen --samples 2
-              lineage run probes/core.yaml --model name=gpt-4o-mini,backend=openai,model=gpt-4o-mini --dry-run
-              ANTHROPIC_API_KEY=... lineage run probes/core.yaml \\
-                  --model name=claude-haiku,backend=anthropic,model=claude-3-5-haiku-latest --temperature 0.7
-            """)
+              lineage run probes/smoke.yaml --config models.yaml \\
+                  --model smollm2 --model qwen --samples 2
+              lineage run probes/core.yaml --dry-run \\
+                  --model name=gpt-4o-mini,backend=openai,model=gpt-4o-mini
+              ANTHROPIC_API_KEY=... lineage run probes/core.yaml --temperature 0.7 \\
+                  --model name=haiku,backend=anthropic,model=claude-3-5-haiku-latest
+            """
+
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Ask models every probe of a probe set and store their answers.",
+        discussion: Help.discussion(theory, command: "run", lead: """
+            Asks each model every probe of the set, SAMPLES times, and commits every answer (or failure) to the store as it arrives. Running the same command again asks only what is not stored yet. Keys come from the environment only. --dry-run prints the requests, tokens and cost and sends nothing.
+            """))
 
     @Argument(help: ArgumentHelp("The probe set YAML file.", valueName: "probe-set"))
     var probeSetPath: String
@@ -88,6 +95,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
+
+    @Flag(name: .shortAndLong, help: "No progress on standard error (a terminal shows a live line; a pipe or a CI log only the start line and failures).")
+    var quiet = false
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -132,7 +142,8 @@ struct RunCommand: AsyncParsableCommand {
                      + "that happen to contain those characters")
             }
         }
-        let progress = ProgressDisplay(liveLine: isatty(2) != 0, redactor: redactor)
+        let progress = ProgressDisplay(liveLine: Terminal.liveLine,
+                                       quiet: quiet, redactor: redactor)
         let summary: CollectionSummary
         do {
             summary = try await runner.run { progress.handle($0) }
@@ -196,6 +207,31 @@ struct RunCommand: AsyncParsableCommand {
         let units: Int
         let alreadyStored: Int
         let models: [ModelEstimate]
+        /// The first request of every unit still to ask, as it would be sent (no key: keys go in headers, never here).
+        let requests: [PlannedRequest]
+    }
+
+    struct PlannedRequest: Encodable {
+        let model: String
+        let probe: String
+        let sampleIndex: Int
+        let url: String
+        let body: String
+        /// Later turns of a multi-turn probe carry the model's own earlier answers, so only the first can be shown.
+        let turns: Int
+    }
+
+    /// Each pending unit's first request, built by the same wire format the run uses.
+    static func plannedRequests(_ plan: CollectionPlan, _ pending: [WorkUnit]) -> [PlannedRequest] {
+        let configurations = Dictionary(plan.models.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return pending.compactMap { unit in
+            guard let model = configurations[unit.model], let first = unit.probe.content.turns.first else { return nil }
+            let request = ChatRequest(system: unit.probe.content.system, messages: [ChatMessage(.user, first)],
+                                      parameters: unit.parameters, logprobs: plan.options.logprobs)
+            let spec = model.backend.wireFormat.httpRequest(for: request, model: model, apiKey: nil)
+            return PlannedRequest(model: unit.model, probe: unit.probe.id, sampleIndex: unit.sampleIndex, url: spec.url,
+                                  body: String(decoding: spec.body, as: UTF8.self), turns: unit.probe.content.turns.count)
+        }
     }
 
     func printDryRun(_ plan: CollectionPlan) throws {
@@ -203,10 +239,11 @@ struct RunCommand: AsyncParsableCommand {
         let store = FileManager.default.fileExists(atPath: storeOptions.store) ? try storeOptions.open() : nil
         let pending = try plan.pending(in: store)
         let estimates = plan.estimate(pending)
+        let requests = Self.plannedRequests(plan, pending)
         if json {
             print(try jsonString(DryRun(probeSet: plan.probeSet.id, probeSetHash: plan.probeSet.contentHash,
                                         units: plan.units.count, alreadyStored: plan.units.count - pending.count,
-                                        models: estimates)))
+                                        models: estimates, requests: requests)))
             return
         }
         print("dry run: \(plan.probeSet.id) \(plan.probeSet.version), \(plan.units.count) units, "
@@ -220,5 +257,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         let costs = estimates.compactMap(\.costUSD)
         if !costs.isEmpty { print(String(format: "  total at most $%.4f for priced models", costs.reduce(0, +))) }
+        let shown = 10
+        if !requests.isEmpty {
+            print("requests (the first turn of each unit; a later turn adds the model's own earlier answers):")
+            for request in requests.prefix(shown) {
+                print("  \(request.model) \(request.probe)#\(request.sampleIndex)\(request.turns > 1 ? " (turn 1 of \(request.turns))" : ""): POST \(request.url)")
+                print("    " + request.body)
+            }
+            if requests.count > shown { print("  ... and \(requests.count - shown) more (--json lists every request)") }
+        }
     }
 }

@@ -3,10 +3,8 @@ import Foundation
 import Lineage
 
 struct ScreenCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "screen",
-        abstract: "Test every suspect of a list (default: every model in the store) against a reference, in one process.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain screen` prints it; `--help` shows its examples.
+    static let theory = """
         The CI job's question ("did any of this week's releases learn from R?") and the
         researcher's ("which of these 50 models were distilled from R?"). Each suspect gets
         the study `lineage attribute --suspect S --reference R` would run on this store,
@@ -29,7 +27,16 @@ struct ScreenCommand: ParsableCommand {
         Examples:
           lineage screen --reference gpt-3.5-turbo
           lineage screen --reference gpt-4 --suspect model-a --suspect model-b --json
-        """)
+        """
+
+    static let configuration = CommandConfiguration(
+        commandName: "screen",
+        abstract: "Test every suspect of a list (default: every model in the store) against a reference, in one process.",
+        discussion: Help.discussion(theory, command: "screen", lead: """
+            Runs the study `lineage attribute --suspect S --reference R` would run for every suspect in the store, and corrects the p-values across them (Holm by default).
+            
+            Exit codes: 10 if any suspect is evidence, 11 if none is but some are inconclusive, 0 if all are no-evidence, 2 bad input.
+            """))
 
     @Option(name: .customLong("reference"), help: ArgumentHelp("The reference (repeat for several of one maker).", valueName: "model"))
     var references: [String] = []
@@ -46,10 +53,10 @@ struct ScreenCommand: ParsableCommand {
     @Option(help: "The correction across suspects: holm, bh or none.")
     var correction: String = "holm"
 
-    @Flag(help: "Print JSON (schema lineage.screen/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
-    @OptionGroup(title: "Method") var settings: AttributionSettings
+    @OptionGroup var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
 
     struct Row: Codable {
@@ -119,16 +126,26 @@ struct ScreenCommand: ParsableCommand {
         case "bh": "Benjamini–Hochberg over \(rows.count) suspects: the expected share of innocent suspects among those called evidence is at most α (independent or positively dependent p-values)"
         default: "none: each suspect at α alone; with many suspects, some innocent ones are expected to reach α by chance"
         }
-        if json {
-            print(try LineageJSON.string(Screen(store: store.path, reference: references.joined(separator: ","), alpha: alpha, correction: correction,
-                                                correctionMeaning: meaning, rows: rows, results: results, skipped: skipped)))
-        } else {
-            print("Screen: which of \(rows.count) suspects learnt from \(references.joined(separator: ", "))? (α = \(AttributionSummary.number(alpha)); \(meaning))")
+        let screen = Screen(store: store.path, reference: references.joined(separator: ","), alpha: alpha, correction: correction,
+                            correctionMeaning: meaning, rows: rows, results: results, skipped: skipped)
+        // CSV, Markdown and JUnit read each suspect's study with the verdict after correction.
+        let corrected = Dictionary(uniqueKeysWithValues: rows.map { ($0.suspect, $0) })
+        let subjects: [ReportSubject] = results.map { result in
+            var r = result
+            if let row = corrected[r.suspect], row.verdict != r.verdict {
+                r.verdict = row.verdict
+                r.warnings.append("screen: evidence alone (p = \(AttributionSummary.number(row.pValue))), but not after the correction across suspects (corrected p = \(AttributionSummary.number(row.adjustedPValue)))")
+            }
+            return .attribution(r)
+        }.sorted { (corrected[$0.models[0]]?.adjustedPValue ?? 1) < (corrected[$1.models[0]]?.adjustedPValue ?? 1) }
+        try verdictOptions.finish(subjects, format: output.resolved, suite: "lineage screen", text: {
+            var out: [String] = []
+            out.append("Screen: which of \(rows.count) suspects learnt from \(references.joined(separator: ", "))? (α = \(AttributionSummary.number(alpha)); \(meaning))")
             let width = max(7, rows.map(\.suspect.count).max() ?? 0)
-            print("suspect".padding(toLength: width, withPad: " ", startingAt: 0) + "  verdict       p          corrected  effect [95% CI]                 bracketed  controls")
+            out.append("suspect".padding(toLength: width, withPad: " ", startingAt: 0) + "  verdict       p          corrected  effect [95% CI]                 bracketed  controls")
             for row in rows {
                 let effect = "\(AttributionSummary.number(row.effect.estimate)) [\(AttributionSummary.number(row.effect.ciLow)), \(AttributionSummary.number(row.effect.ciHigh))]"
-                print(row.suspect.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                out.append(row.suspect.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                       + row.verdict.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + "  "
                       + AttributionSummary.number(row.pValue).padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
                       + AttributionSummary.number(row.adjustedPValue).padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
@@ -136,8 +153,8 @@ struct ScreenCommand: ParsableCommand {
                       + (row.bracketed.map { $0 ? "yes" : "no" } ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
                       + "\(row.controls.count)")
             }
-            for (suspect, why) in skipped.sorted(by: { $0.key < $1.key }) { print("skipped \(suspect): \(why.split(separator: "\n").first ?? "")") }
-        }
-        throw ExitCode(ExitCodes.code(forAll: rows.map(\.verdict)))
+            for (suspect, why) in skipped.sorted(by: { $0.key < $1.key }) { out.append("skipped \(suspect): \(why.split(separator: "\n").first ?? "")") }
+            return out.joined(separator: "\n")
+        }, json: { try LineageJSON.string(screen) })
     }
 }

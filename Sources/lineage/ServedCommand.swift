@@ -7,6 +7,11 @@ struct ServedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "served",
         abstract: "Import a provider's served logs (for `lineage served-test`).",
+        discussion: """
+            Examples:
+              lineage served import logs/march.jsonl
+              lineage help served import
+            """,
         subcommands: [ServedImportCommand.self])
 }
 
@@ -36,7 +41,8 @@ struct ServedImportCommand: ParsableCommand {
               lineage served import logs/march.jsonl --probes-out served.yaml
               lineage run served.yaml --config models.yaml --model acme-fresh --samples 5
               lineage run served.yaml --config models.yaml --model suspect
-              lineage served-test --served served:acme-chat-2026-02-15 --fresh acme-fresh --suspect suspect
+              lineage served-test --served served:acme-chat-2026-02-15 \\
+                  --fresh acme-fresh --suspect suspect
             """)
 
     @Argument(help: ArgumentHelp("Served-log JSON Lines files.", valueName: "file"))

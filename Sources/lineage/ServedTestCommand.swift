@@ -3,11 +3,8 @@ import Foundation
 import Lineage
 
 struct ServedTestCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "served-test",
-        abstract: "Test whether a suspect learnt from the very answers a provider served.",
-        usage: "lineage served-test (--served MODEL | --served-log FILE) --fresh MODEL --suspect MODEL [options]",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain served-test` prints it; `--help` shows its examples.
+    static let theory = """
             For each served prompt the suspect answered: the served answer y, fresh
             answers y'1..y'k drawn later from the same snapshot with the same
             sampling parameters, and the suspect's answers. If the suspect did not
@@ -36,12 +33,22 @@ struct ServedTestCommand: ParsableCommand {
               11  inconclusive  not rejected, effect not ruled out
               2   bad input     unknown model, broken exchangeability, ...
 
-            Example (after `lineage served import` and `lineage run`):
+            Examples (after `lineage served import` and `lineage run`):
               lineage served-test --served served:acme-chat-2026-02-15 \\
                   --fresh acme-fresh --suspect rival --report reports/rival
               lineage served-test --served-log logs/march.jsonl --fresh acme-fresh \\
                   --suspect rival --json > result.json; echo $?
-            """)
+            """
+
+    static let configuration = CommandConfiguration(
+        commandName: "served-test",
+        abstract: "Test whether a suspect learnt from the very answers a provider served.",
+        usage: "lineage served-test (--served MODEL | --served-log FILE) --fresh MODEL --suspect MODEL [options]",
+        discussion: Help.discussion(theory, command: "served-test", lead: """
+            Tests whether the suspect learnt from the very answers a provider served, by ranking the served answer's similarity to the suspect's among fresh answers of the same snapshot. No control models needed.
+            
+            Exit codes: 10 evidence, 0 no-evidence, 11 inconclusive, 2 bad input, 1 failure (with --exit-zero, 0 whatever the verdict).
+            """))
 
     @Option(help: ArgumentHelp("The served log's model in the store (served:SNAPSHOT after `lineage served import`).", valueName: "model"))
     var served: String?
@@ -82,8 +89,8 @@ struct ServedTestCommand: ParsableCommand {
     @Flag(help: "Accept fresh answers that are word for word a served answer (short answers can coincide).")
     var allowIdenticalAnswers = false
 
-    @Flag(help: "Print the result as one JSON object (schema lineage.served-sample/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var verdictOptions: VerdictOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var reportOptions: ReportOptions
@@ -135,8 +142,8 @@ struct ServedTestCommand: ParsableCommand {
            case .servedSample(let written) = try reportOptions.write(.servedSample(result), responses: responses, store: store) {
             result = written
         }
-        print(json ? try LineageJSON.string(result) : Self.text(result))
-        throw ExitCode(ExitCodes.code(for: result.verdict))
+        try verdictOptions.finish([.servedSample(result)], format: output.resolved, suite: "lineage served-test",
+                                  text: { Self.text(result) }, json: { try LineageJSON.string(result) })
     }
 
     static func text(_ r: ServedSampleResult) -> String {

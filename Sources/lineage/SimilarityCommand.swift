@@ -25,56 +25,67 @@ struct SimilarityCommand: ParsableCommand {
           lineage similarity --length-adjusted --format json
         """)
 
-    @Argument(help: "Models to compare (default: every model in the store).")
-    var models: [String] = []
+    @Argument(help: ArgumentHelp("Models to compare (default: every model in the store).", valueName: "model"))
+    var positionalModels: [String] = []
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model to compare (repeatable), as in `lineage tree` and `lineage export`; the same as naming it alone.", valueName: "name"))
+    var namedModels: [String] = []
 
-    @Option(help: "Output format: table, csv or json.")
-    var format: Format = .table
+    /// The models named either way, in order, each once.
+    var models: [String] {
+        var seen = Set<String>()
+        return (positionalModels + namedModels).filter { seen.insert($0).inserted }
+    }
+
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "Remove what answer length explains from the per-probe similarities first.")
     var lengthAdjusted = false
 
     @OptionGroup var storeOptions: StoreOptions
 
-    struct Output: Encodable {
-        let schema = "lineage.similarity/v1"
-        let store: String
-        let probes: Int
-        let lengthAdjusted: Bool
-        let cleaning: [String: Int]
-        let similarity: SimilarityMatrix
-    }
-
     func run() throws {
         let matrix: SimilarityMatrix
         let data: ProbeSimilarities
         let store: ResponseStore
+        var leftOut: [String] = []
         do {
             store = try storeOptions.openExisting()
-            let names = models.isEmpty ? try store.modelNames() : models
-            guard names.count >= 2 else {
-                throw FingerprintError(description: "name at least two models (the store \(store.path) holds \(names.count))")
-            }
+            var names = models.isEmpty ? try store.modelNames() : models
             try store.requireModels(names)
-            let raw = try FingerprintBuilder().similarities(of: try store.responses(models: names), models: names)
+            // A model whose every request failed has nothing to compare: it is left out, with a note, not the whole store.
+            let responses = try store.responses(models: names)
+            let answered = Set(responses.map(\.model))
+            leftOut = names.filter { !answered.contains($0) }
+            for name in leftOut {
+                warn("\(name) has no successful responses in \(store.path) (only failed requests, or none): left out")
+            }
+            names = names.filter(answered.contains)
+            guard names.count >= 2 else {
+                throw FingerprintError(description: "name at least two models with successful responses (the store \(store.path) has \(names.count))")
+            }
+            let progress = output.progress()
+            progress.stage("fingerprinting \(names.count) models")
+            let raw = try FingerprintBuilder().similarities(of: responses, models: names)
+            progress.done()
             data = lengthAdjusted ? LengthAdjustment.fit(raw).apply(to: raw) : raw
             matrix = data.meanSimilarity
         } catch let error as FingerprintError {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
         }
-        switch format {
+        switch output.resolved {
+        case .md:
+            print(MarkdownReport.table([""] + matrix.models, zip(matrix.models, matrix.values).map { [$0] + $1.map { String(format: "%.3f", $0) } }))
         case .json:
-            print(try LineageJSON.string(Output(store: store.path, probes: data.probes.count, lengthAdjusted: lengthAdjusted,
-                                                cleaning: data.cleaning, similarity: matrix)))
+            print(try LineageJSON.string(SimilarityListing(store: store.path, probes: data.probes.count, lengthAdjusted: lengthAdjusted,
+                                                           cleaning: data.cleaning, leftOut: leftOut, similarity: matrix)))
         case .csv:
             print((["model"] + matrix.models).map(csvField).joined(separator: ","))
             for (name, row) in zip(matrix.models, matrix.values) {
                 print(([csvField(name)] + row.map { String(format: "%.4f", $0) }).joined(separator: ","))
             }
-        case .table:
+        case .text:
             let width = max(5, matrix.models.map(\.count).max() ?? 0)
             print("".padding(toLength: width, withPad: " ", startingAt: 0) + matrix.models.indices.map { String(format: " %6d", $0 + 1) }.joined())
             for (i, (name, row)) in zip(matrix.models, matrix.values).enumerated() {

@@ -4,11 +4,20 @@ import Lineage
 
 /// The `--store` option every command that reads or writes responses shares.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The SQLite response store to use (default: $LINEAGE_STORE, else \(ResponseStore.defaultPath) in the current folder).",
+    // Optional, so that the help states the default once (its own words), not twice.
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "The SQLite response store (default: $LINEAGE_STORE, else \(ResponseStore.defaultPath) in the current folder).",
         discussion: "Only the commands that write (import, run, models annotate) create it.",
         valueName: "path"))
-    var store: String = ProcessInfo.processInfo.environment["LINEAGE_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ResponseStore.defaultPath
+    var storeArgument: String?
+
+    /// The store's path: --store, else $LINEAGE_STORE, else the default in the current folder.
+    var store: String {
+        get {
+            storeArgument ?? ProcessInfo.processInfo.environment["LINEAGE_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ResponseStore.defaultPath
+        }
+        set { storeArgument = newValue }
+    }
 
     /// Opens a store that must exist already: a command that only reads must not create an empty store
     /// at a mistyped path.

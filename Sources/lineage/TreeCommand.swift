@@ -3,10 +3,8 @@ import Foundation
 import Lineage
 
 struct TreeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tree",
-        abstract: "Build a lineage tree of the models in the store from their pairwise distances.",
-        discussion: """
+    /// The method, verdicts and exit codes: `lineage explain tree` prints it; `--help` shows its examples.
+    static let theory = """
             Computes a distance between every pair of models from their stored answers, builds a tree \
             by neighbour joining (default; midpoint-rooted for drawing) or UPGMA, and puts bootstrap \
             support on each inner branch: the share of trees, rebuilt on probes drawn with replacement, \
@@ -43,7 +41,14 @@ struct TreeCommand: ParsableCommand {
               lineage tree --model gpt-4 --model vicuna-13b-v1.3 --model claude-v1
               lineage tree --bootstrap 200 --seed 7 --newick > models.nwk
               lineage tree --report results/tree-report
-            """)
+            """
+
+    static let configuration = CommandConfiguration(
+        commandName: "tree",
+        abstract: "Build a lineage tree of the models in the store from their pairwise distances.",
+        discussion: Help.discussion(theory, command: "tree", lead: """
+            Computes a distance between every pair of models from their stored answers, builds a tree by neighbour joining (or UPGMA) and puts bootstrap support on its inner branches. Models close together answer alike; that is not proof of descent (test a lineage with `lineage attribute`).
+            """))
 
     enum Distance: String, ExpressibleByArgument, CaseIterable {
         case fingerprint, words
@@ -55,7 +60,16 @@ struct TreeCommand: ParsableCommand {
     }
 
     @Option(name: .customLong("model"), help: ArgumentHelp("Include this model (repeatable; default: every model in the store).", valueName: "name"))
-    var models: [String] = []
+    var namedModels: [String] = []
+
+    @Argument(help: ArgumentHelp("Models to include, as in `lineage similarity` (the same as --model).", valueName: "model"))
+    var positionalModels: [String] = []
+
+    /// The models named either way, in order, each once.
+    var models: [String] {
+        var seen = Set<String>()
+        return (namedModels + positionalModels).filter { seen.insert($0).inserted }
+    }
 
     @Option(help: ArgumentHelp("Tree method: nj (neighbour joining) or upgma.", valueName: "method"))
     var method: TreeBuilder.Method = .neighborJoining
@@ -75,8 +89,7 @@ struct TreeCommand: ParsableCommand {
     @Flag(help: "Print the tree as Newick only.")
     var newick = false
 
-    @Flag(help: "Print the comparison as JSON (schema lineage.comparison/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var reportOptions: ReportOptions
 
@@ -85,7 +98,7 @@ struct TreeCommand: ParsableCommand {
     func validate() throws {
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
         if featureWeights != nil && distance != .fingerprint { throw ValidationError("--feature-weights applies to --distance fingerprint only") }
-        if newick && json { throw ValidationError("choose one of --newick and --json") }
+        if newick && output.resolved != .text { throw ValidationError("choose one of --newick and --format \(output.resolved.rawValue)") }
     }
 
     func run() throws {
@@ -102,6 +115,8 @@ struct TreeCommand: ParsableCommand {
             printError("a tree needs at least 2 models with responses; \(store.path) has \(answered.count)\n  fix: import or collect answers of more models, or name them with --model")
             throw ExitCode(ExitCodes.badInput)
         }
+        let progress = output.progress()
+        progress.stage("fingerprinting \(answered.count) models")
         let source: ModelDistanceSource
         var configuration = ["method": method.rawValue, "distance": distance.rawValue, "bootstrap": String(bootstrap),
                              "models": models.isEmpty ? "all" : models.joined(separator: ",")]
@@ -120,16 +135,20 @@ struct TreeCommand: ParsableCommand {
         }
         let probeSets = try StoreEvidence(store: store).probeSetUsage(probeHashes: Set(responses.map(\.probeHash)))
         let reproducibility = Reproducibility(command: invocation, seed: seed, store: store.path, configuration: configuration)
+        progress.stage("building the tree and \(bootstrap) bootstrap trees")
         var result = ModelComparison.compare(source, method: method, replicates: bootstrap, seed: seed,
                                              probeSets: probeSets, reproducibility: reproducibility)
         if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {
             result = written
         }
-        if json {
-            print(try LineageJSON.string(result))
-        } else if newick {
+        progress.done()
+        switch output.resolved {
+        case .json: print(try LineageJSON.string(result))
+        case .csv: Swift.print(ResultFormats.csv([.comparison(result)]), terminator: "")
+        case .md: print(MarkdownReport.render(.comparison(result), manifest: nil))
+        case .text where newick:
             print(result.newick)
-        } else {
+        case .text:
             print(TreeText.render(result.tree))
             print("\(result.models.count) models, \(result.probes) probes; \(result.tree.method); distance: \(result.distance)")
             print("support: share of \(bootstrap) bootstrap trees with the same split, in percent")

@@ -41,8 +41,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The report folder (holding manifest.json).", valueName: "report-dir"))
     var reportDirectory: String
 
-    @Flag(help: "Print the verification as JSON.")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    var json: Bool { output.resolved == .json }
 
     @Flag(help: "Also re-run the recorded analysis on the store and require the same result.")
     var recompute = false
@@ -75,9 +75,19 @@ struct VerifyCommand: ParsableCommand {
             printError(error.message)
             throw ExitCode(ExitCodes.badInput)
         }
-        if json {
+        let mismatches = [("changed", result.changed), ("removed", result.removed), ("added", result.added),
+                          ("report file changed", result.filesChanged), ("file not in the manifest", result.unlistedFiles),
+                          ("problem", result.problems)].flatMap { label, items in items.map { [label, $0] } }
+        switch output.resolved {
+        case .json:
             print(try jsonString(result))
-        } else {
+        case .csv:
+            print("kind,item")
+            for row in mismatches { print(row.map(Escape.csvField).joined(separator: ",")) }
+        case .md:
+            print((result.intact ? "**OK**: the store and the report files match the manifest" : "**MISMATCH**") + " (root hash `\(result.rootHash)`).\n")
+            if !mismatches.isEmpty { print(MarkdownReport.table(["kind", "item"], mismatches)) }
+        case .text:
             print("report:   \(result.report)\nstore:    \(result.store)")
             print("root hash in manifest:  \(result.rootHash)\nroot hash recomputed:   \(result.recomputedRootHash)")
             if let key = result.signedBy { print("signed by Ed25519 key \(key) (signature valid)") }

@@ -34,6 +34,11 @@ public struct AttributionOptions: Sendable {
     /// to α / (2 × this) at worst (the primary and the identity test per study), and `replicates`
     /// is raised until 1/(1 + B) reaches that level (`ResamplingFloor`).
     public var studiesCombined = 1
+    /// With several references: the primary test is a max-T sign-flip test over every reference (and
+    /// every view) per control, so that a student of one of the maker's models is tested against that
+    /// model without Bonferroni's price for the others (only their dependence is paid for). Off: the
+    /// references stand for their mean (`--reference-mean`), or `analyseEachReference` tests each alone.
+    public var referenceMaxT = false
 
     /// The level the primary sign-flip test is held to at worst, after Bonferroni over the tests
     /// of every study combined.
@@ -163,13 +168,13 @@ public enum AttributionStudy {
         let data = adjustment?.apply(to: raw) ?? raw
         // The views the primary test reads: the whole fingerprint, then each family in use on its own
         // (each length-adjusted by its own fit).
-        var views: [(name: String, data: ProbeSimilarities)] = [("whole fingerprint", data)]
+        var fingerprintViews: [(name: String, data: ProbeSimilarities)] = [("whole fingerprint", data)]
         if options.familyViews {
             for family in FingerprintFamily.views where family.weight(in: options.weights) > 0 {
                 guard let cosines = raw.familySimilarities[family] else { continue }
                 var view = raw
                 view.similarities = cosines
-                views.append((family.rawValue, options.adjustForLength ? LengthAdjustment.fit(view).apply(to: view) : view))
+                fingerprintViews.append((family.rawValue, options.adjustForLength ? LengthAdjustment.fit(view).apply(to: view) : view))
             }
         }
 
@@ -178,6 +183,13 @@ public enum AttributionStudy {
         let firstAlternative = 1 + options.references.count, firstControl = firstAlternative + options.alternativeReferences.count
         let controlIndices = Array(firstControl..<options.models.count)
         let sides = ReferenceSides(references: Array(1..<firstAlternative), alternatives: Array(firstAlternative..<firstControl))
+        // The primary test's views: each fingerprint view, against the references' mean, or (max-T over
+        // references) against each reference alone.
+        let perReference = options.referenceMaxT && options.references.count > 1
+        let views: [(name: String, data: ProbeSimilarities, sides: ReferenceSides, fingerprintView: String, reference: String?)] = perReference
+            ? sides.references.flatMap { r in fingerprintViews.map { v in
+                ("\(v.name) toward \(options.models[r])", v.data, ReferenceSides(references: [r], alternatives: sides.alternatives), v.name, options.models[r]) } }
+            : fingerprintViews.map { ($0.name, $0.data, sides, $0.name, nil) }
         let probeCount = data.probes.count
         let seed = options.seed
         let meanNote = options.references.count > 1 || options.alternativeReferences.count > 1
@@ -193,11 +205,13 @@ public enum AttributionStudy {
             return m
         }
         /// P × (controls · views): column k·V + v is view v's effect against control k.
-        func viewEffects(_ perProbe: (Matrix, Int) -> Float) -> Matrix {
+        func viewEffects(_ perProbe: (Matrix, Int, ReferenceSides) -> Float) -> Matrix {
             var m = Matrix(rows: probeCount, columns: controlIndices.count * views.count)
             for p in 0..<probeCount {
                 for (k, _) in controlIndices.enumerated() {
-                    for (v, view) in views.enumerated() { m[p, k * views.count + v] = perProbe(view.data.similarities[p], controlIndices[k]) }
+                    for (v, view) in views.enumerated() {
+                        m[p, k * views.count + v] = perProbe(view.data.similarities[p], controlIndices[k], view.sides)
+                    }
                 }
             }
             return m
@@ -261,8 +275,10 @@ public enum AttributionStudy {
                     + views.indices.map { "\(views[$0].name) t = \(formatNumber(outcome.standardized[k][$0])), p = \(formatNumber(outcome.viewPValues[k][$0]))" }
                         .joined(separator: ", ") + ")"
             }.joined(separator: "; ")
+            let leadDescription = description.replacingOccurrences(of: "{reference}", with: views[lead].reference ?? "{reference}")
+                + " in the \(views[lead].fingerprintView) view"
             var test = finish(name: name, null: null, alternative: alternative,
-                              description: description + " in the \(views[lead].name) view", statistic: outcome.observed[binding],
+                              description: leadDescription, statistic: outcome.observed[binding],
                           pValue: outcome.pValues.max()!, column: column, binding: binding, testSeed: testSeed,
                           method: "paired sign-flip max-T test over probes, one-sided, B = \(options.replicates), over \(v) views of the "
                               + "fingerprint (\(views.map(\.name).joined(separator: ", "))): per control, the statistic is the largest "
@@ -323,18 +339,20 @@ public enum AttributionStudy {
             effects: effects { m, c in sides.toward(m, s) - m[s, c] }, seedOffset: 20)
         if let R2 = options.alternativeLabel {
             let lean = { (m: Matrix, c: Int) -> Float in sides.lean(m, s) - sides.lean(m, c) }
+            let viewLean = { (m: Matrix, c: Int, side: ReferenceSides) -> Float in side.lean(m, s) - side.lean(m, c) }
+            let anyOf = perReference ? "any of " : ""
             primary = (views.count > 1 ? viewsTest : similarityTest)(
                 "difference-in-differences lean",
-                "\(S) leans toward \(R) (relative to \(R2)) no more than some control does",
-                "\(S) leans toward \(R), relative to \(R2), more than every control does",
-                "mean per-probe [s(\(S),\(R)) − s(\(S),\(R2))] − [s({control},\(R)) − s({control},\(R2))]",
-                views.count > 1 ? viewEffects(lean) : effects(lean), 0)
+                "\(S) leans toward \(anyOf)\(R) (relative to \(R2)) no more than some control does",
+                "\(S) leans toward \(anyOf)\(R), relative to \(R2), more than every control does",
+                "mean per-probe [s(\(S),\(perReference ? "{reference}" : R)) − s(\(S),\(R2))] − [s({control},\(perReference ? "{reference}" : R)) − s({control},\(R2))]",
+                views.count > 1 ? viewEffects(viewLean) : effects(lean), 0)
             context = [referenceCentric.result, suspectCentric.result]
         } else {
             primary = views.count > 1
                 ? viewsTest(name: referenceCentric.result.name, null: referenceCentric.result.nullHypothesis,
                             alternative: referenceCentric.result.alternative, description: "mean per-probe s(\(S),\(R)) − s({control},\(R))",
-                            effects: viewEffects { m, c in sides.toward(m, s) - sides.toward(m, c) }, seedOffset: 10)
+                            effects: viewEffects { m, c, side in side.toward(m, s) - side.toward(m, c) }, seedOffset: 10)
                 : referenceCentric
             context = [suspectCentric.result]
             warnings.append("no alternative reference: the primary test is reference-centric closeness, which a model that is simply a "
@@ -426,8 +444,10 @@ public enum AttributionStudy {
         } else if probeCount >= options.minimumProbes && primary.upperBound < effectThatMatters && primary.viewsNotRuledOut.isEmpty {
             verdict = .noEvidence
             explanation = "No evidence: combined p = \(formatNumber(combined)) > α, and the upper \(Int((1 - options.alpha) * 100))% confidence bound of the primary effect "
-                + "(\(formatNumber(primary.upperBound))) lies below the effect that matters (\(formatNumber(effectThatMatters))): if \(S) leaned toward \(R) that much more "
-                + "than the controls, these \(probeCount) probes would very likely have shown it."
+                + "(\(formatNumber(primary.upperBound))) lies below the effect that matters (\(formatNumber(effectThatMatters))): a lean of \(S) toward \(R) "
+                + "that large, beyond the controls', is ruled out at this confidence level. The study's power at that effect was "
+                + "\(Int((power.power * 100).rounded()))% with \(probeCount) probes"
+                + (power.power >= 0.8 ? "." : ", so the confidence bound, not the power, carries this verdict.")
         } else {
             verdict = .inconclusive
             let reason = primary.upperBound >= effectThatMatters

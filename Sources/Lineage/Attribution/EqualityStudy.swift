@@ -35,6 +35,7 @@ public enum EqualityStudy {
         var byPrompt: [String: ([String], [String])] = [:]
         var seen = Set<String>()
         var probeIDs = Set<Int64>()
+        var probeHashes: [Int64: String] = [:]
         var responseCounts: [String: Int] = [:]
         for response in responses where response.model == options.modelA || response.model == options.modelB {
             guard seen.insert(response.model + "\u{0}" + response.contentHash).inserted else { continue }
@@ -52,6 +53,7 @@ public enum EqualityStudy {
                 byPrompt[key] = entry
             }
             probeIDs.insert(response.probeID)
+            probeHashes[response.probeID] = response.probeHash
         }
         let keys = byPrompt.keys.sorted()
         let outcome: MMDTest.Outcome
@@ -59,20 +61,47 @@ public enum EqualityStudy {
             outcome = try MMDTest.run(a: keys.map { byPrompt[$0]!.0 }, b: keys.map { byPrompt[$0]!.1 }, kernel: options.kernel,
                                       maxCharacters: options.maxCharacters, permutations: options.permutations, seed: options.seed)
         } catch let error as MMDTest.InsufficientSamples {
+            if split {
+                // The self-check halves each prompt's samples, and each half needs two of its own.
+                let most = byPrompt.values.map { $0.0.count + $0.1.count }.max() ?? 0
+                throw FingerprintError(description: "the self-check `equality \(options.modelA) \(options.modelA)` splits each prompt's samples of "
+                    + "\(options.modelA) in two halves, and the MMD test needs at least two samples in each half: at least 4 samples per prompt; "
+                    + "the store has at most \(most) for any prompt\n  fix: collect more, e.g. `lineage run PROBES.yaml --model \(options.modelA) --samples 4` "
+                    + "(temperature above 0); what is stored already is not asked again")
+            }
             throw FingerprintError(description: error.description)
+        }
+        // Each probe's effect: the mean of its turns' own MMD estimates; the prompts whose answers moved most.
+        var perTurn: [Int64: [Double]] = [:]
+        for (key, value) in zip(keys, outcome.perPrompt) {
+            guard let value, let id = key.split(separator: "#").first.flatMap({ Int64($0) }) else { continue }
+            perTurn[id, default: []].append(value)
+        }
+        let perProbe = perTurn.keys.sorted().map { id in
+            let entry = catalog.entries[id]
+            let hash = probeHashes[id] ?? ""
+            return ProbeEffect(probeID: entry?.externalID ?? String(hash.prefix(12)), probeHash: hash, category: entry?.category,
+                               effect: perTurn[id]!.reduce(0, +) / Double(perTurn[id]!.count))
+        }
+        let effect = outcome.interval.map { interval in
+            EffectEstimate(description: "MMD² between the two models' completions of the same prompts (0 when they sample the same "
+                               + "distribution; the kernel is normalised, so at most 2)",
+                           estimate: outcome.statistic, ciLow: interval.low, ciHigh: interval.high, level: 0.95,
+                           method: "percentile bootstrap over prompts, B = \(outcome.bootstrapReplicates)")
         }
         let a = options.modelA, b = split ? options.modelA + " (second half of its samples)" : options.modelB
         let test = HypothesisTestResult(
             name: "MMD two-sample test",
             nullHypothesis: "for every prompt, \(a) and \(b) sample completions from the same distribution",
             alternative: "for some prompt, the distributions differ",
-            statistic: outcome.statistic, pValue: outcome.pValue,
+            statistic: outcome.statistic, pValue: outcome.pValue, effect: effect,
             sampleSizes: ["prompts": outcome.prompts, "prompts with repeated samples": outcome.promptsWithRepeats,
                           "samples A": outcome.samplesA, "samples B": outcome.samplesB],
             method: "MMD with a \(options.kernel), normalised, zero across prompts (Gao, Liang & Guestrin 2024)"
                 + (options.maxCharacters.map { ", completions cut to \($0) characters" } ?? "")
                 + "; permutation of the labels within each prompt, B = \(options.permutations)",
-            replicates: options.permutations, seed: options.seed, nullDistribution: outcome.null, usedInVerdict: true)
+            replicates: options.permutations, seed: options.seed, nullDistribution: outcome.null,
+            perProbe: perProbe.isEmpty ? nil : perProbe, usedInVerdict: true)
         let verdict: Verdict
         let explanation: String
         var warnings: [String] = floor.note.map { [$0] } ?? []

@@ -33,7 +33,7 @@ public enum StudyBatch {
                 own.keepFamilies = options.familyViews
                 all = try own.similarities(of: responses, models: options.models)
             }
-            if referenceMean || options.references.count == 1 {
+            if referenceMean || options.references.count == 1 || options.referenceMaxT {
                 return try AttributionStudy.analyse(options: options, similarities: all, catalog: catalog, command: command, store: store)
             }
             return try AttributionStudy.analyseEachReference(options: options, similarities: all, catalog: catalog, command: command, store: store)

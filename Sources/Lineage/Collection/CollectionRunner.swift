@@ -23,6 +23,8 @@ public struct CollectionSummary: Codable, Hashable, Sendable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var seconds: Double
+    /// What `lineage run --json` prints is named by this schema.
+    public var schema = "lineage.run/v1"
 }
 
 /// Runs a plan against the models and commits each response (or failure) as it arrives, in its

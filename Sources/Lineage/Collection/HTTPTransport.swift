@@ -28,6 +28,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .http1Only
         configuration.decompression = .enabled(limit: .ratio(100))
+        // A failed connect fails the request at once: RetryPolicy decides what to retry (not a refused
+        // connection), instead of the pool retrying for the whole connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -68,8 +71,19 @@ public final class AsyncHTTPTransport: HTTPTransport {
         } catch is CancellationError {
             throw .transport("cancelled")
         } catch {
-            throw .transport(Self.describe(error))
+            throw .transport(Self.describe(error, url: spec.url))
         }
+    }
+
+    /// A short message; a refused connection (NIO's message lists every address tried) becomes one line naming the address.
+    static func describe(_ error: any Error, url: String) -> String {
+        let text = describe(error)
+        let lowered = text.lowercased()
+        if lowered.contains("connection refused") || lowered.contains("connectionrefused") || lowered.contains("econnrefused") {
+            let address = URL(string: url).map { "\($0.host ?? "?"):\($0.port.map(String.init) ?? ($0.scheme == "https" ? "443" : "80"))" } ?? url
+            return RequestFailure.refused + address
+        }
+        return text
     }
 
     static func describe(_ error: any Error) -> String {

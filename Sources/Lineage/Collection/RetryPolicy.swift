@@ -14,9 +14,14 @@ public enum RequestFailure: Error, CustomStringConvertible, Hashable, Sendable {
     public var isRetryable: Bool {
         switch self {
         case .http(let status, _, _): status == 429 || status == 408 || status >= 500
-        case .timeout, .transport, .malformed: true
+        case .transport(let message): !message.hasPrefix(Self.refused)
+        case .timeout, .malformed: true
         }
     }
+
+    /// How a refused connection's message starts: nothing listens at the address, so trying again
+    /// at once cannot help (a run against a closed port fails fast instead of backing off).
+    public static let refused = "refused: nothing listens at "
 
     public var retryAfter: Double? {
         if case .http(_, _, let retryAfter) = self { return retryAfter }
@@ -27,6 +32,8 @@ public enum RequestFailure: Error, CustomStringConvertible, Hashable, Sendable {
         switch self {
         case .http(let status, let detail, _): "HTTP \(status)" + (detail.isEmpty ? "" : ": \(detail)")
         case .timeout(let seconds): "no complete reply within \(String(format: "%g", seconds)) s (timeout)"
+        case .transport(let message) where message.hasPrefix(Self.refused):
+            "connection " + message + " (is the server running, and is the endpoint's host and port right?)"
         case .transport(let message): "connection failed: \(message)"
         case .malformed(let message): "malformed reply: \(message)"
         }

@@ -34,35 +34,50 @@ public struct ResponseCleaner: Sendable {
             result = result.replacingOccurrences(of: token, with: " ")
             if removals.last != .templateLeftover { removals.append(.templateLeftover) }
         }
-        result = result.trimmingCharacters(in: .whitespacesAndNewlines)
+        result = Self.trimmed(result)
 
         let lowered = result.prefix(24).lowercased()
         for prefix in Self.rolePrefixes where lowered.hasPrefix(prefix) {
-            result = String(result.dropFirst(prefix.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+            result = Self.trimmed(result.dropFirst(prefix.count))
             removals.append(.rolePrefix)
             break
         }
 
         if let cut = runawayTurnStart(in: result) {
-            result = String(result[..<cut]).trimmingCharacters(in: .whitespacesAndNewlines)
+            result = Self.trimmed(result[..<cut])
             removals.append(.runawayTurn)
         }
 
-        let trimmedPrompt = prompt.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmedPrompt = Self.trimmed(prompt)
         if trimmedPrompt.count >= 12 {
             if result.hasPrefix(trimmedPrompt) {
-                result = String(result.dropFirst(trimmedPrompt.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+                result = Self.trimmed(result.dropFirst(trimmedPrompt.count))
                 removals.append(.probeEcho)
             } else if trimmedPrompt.count >= 40, let range = Self.firstRange(of: trimmedPrompt, in: result) {
                 result.removeSubrange(range)
-                result = result.trimmingCharacters(in: .whitespacesAndNewlines)
+                result = Self.trimmed(result)
                 removals.append(.probeEcho)
             }
         }
-        if result.isEmpty, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if result.isEmpty, !Self.trimmed(text).isEmpty {
             removals.append(.emptyAfterCleaning)
         }
         return (result, removals)
+    }
+
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`: ASCII whitespace is cut byte by byte, and
+    /// Foundation is asked only when an end is not ASCII (where Unicode whitespace may sit).
+    static func trimmed<S: StringProtocol>(_ text: S) -> String {
+        let string = String(text)
+        let bytes = Array(string.utf8)
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        var low = 0, high = bytes.count
+        while low < high, isSpace(bytes[low]) { low += 1 }
+        while high > low, isSpace(bytes[high - 1]) { high -= 1 }
+        if low == high { return "" }
+        guard bytes[low] < 0x80, bytes[high - 1] < 0x80 else { return string.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if low == 0 && high == bytes.count { return string }
+        return String(decoding: bytes[low..<high], as: UTF8.self)
     }
 
     /// The first occurrence of `needle` in `haystack`, byte for byte in UTF-8 (`memchr` and `memcmp`): Foundation's

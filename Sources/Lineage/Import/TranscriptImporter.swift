@@ -16,6 +16,8 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     public var models: [String]
     public var warnings: [String]
     public var runID: Int64?
+    /// What `lineage import --json` prints is named by this schema.
+    public var schema = "lineage.import/v1"
 }
 
 /// Brings transcripts collected elsewhere into the store: every file is read and validated first,

@@ -48,8 +48,8 @@ public enum ModelKindProfiler {
             let text = response.turns.joined(separator: "\n")
             var counts: [String: Double] = [:]
             var words = 0
-            for word in text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
-                counts[String(word), default: 0] += 1
+            for word in Self.words(of: text) {
+                counts[word, default: 0] += 1
                 words += 1
             }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
@@ -73,7 +73,12 @@ public enum ModelKindProfiler {
                 members += 1
                 for (word, count) in answer.counts { sums[word, default: 0] += count / answer.norm }
             }
-            let centroid = sums.sorted { $0.key < $1.key }
+            // The centroid as a dense vector over its words in sorted order; each answer's counts are laid
+            // out on the same positions, so the loop below reads arrays instead of dictionaries.
+            let vocabulary = sums.keys.sorted()
+            let position = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
+            let centroid = vocabulary.map { sums[$0]! }
+            var dense = [Double](repeating: 0, count: vocabulary.count)
             for model in models {
                 guard let answer = answers[model] else { continue }
                 var entry = totals[model] ?? (0, 0, 0, 0, 0)
@@ -84,11 +89,15 @@ public enum ModelKindProfiler {
                 let others = members - (own ? 1 : 0)
                 if others > 0, answer.norm > 0 {
                     var dot = 0.0, squared = 0.0
-                    for (word, total) in centroid {
-                        let rest = total - (own ? (answer.counts[word] ?? 0) / answer.norm : 0)
+                    var touched: [Int] = []
+                    for (word, count) in answer.counts { if let i = position[word] { dense[i] = count; touched.append(i) } }
+                    for i in 0..<centroid.count {
+                        let count = dense[i]
+                        let rest = centroid[i] - (own ? count / answer.norm : 0)
                         squared += rest * rest
-                        if let count = answer.counts[word] { dot += count * rest }
+                        if count != 0 { dot += count * rest }
                     }
+                    for i in touched { dense[i] = 0 }
                     if squared > 0 {
                         entry.consensus += dot / (answer.norm * squared.squareRoot())
                         entry.consensusProbes += 1
@@ -102,6 +111,35 @@ public enum ModelKindProfiler {
             return ModelKind(model: model, logLength: s.length / Double(s.probes), format: s.format / Double(s.probes),
                              consensus: s.consensusProbes > 0 ? s.consensus / Double(s.consensusProbes) : 0, probes: s.probes)
         }
+    }
+
+    /// The lowercased runs of letters and digits of a text. ASCII text (most answers) is split byte by
+    /// byte, which gives the same words as splitting Characters on `isLetter`/`isNumber`, without the
+    /// Unicode property lookups.
+    static func words(of text: String) -> [String] {
+        if let ascii = text.utf8.withContiguousStorageIfAvailable({ bytes -> [String]? in
+            var out: [String] = []
+            var start = -1
+            for (i, b) in bytes.enumerated() {
+                if b >= 0x80 { return nil }
+                let isWord = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                if isWord {
+                    if start < 0 { start = i }
+                } else if start >= 0 {
+                    out.append(Self.lowercasedASCII(bytes[start..<i]))
+                    start = -1
+                }
+            }
+            if start >= 0 { out.append(Self.lowercasedASCII(bytes[start..<bytes.count])) }
+            return out
+        }), let ascii {
+            return ascii
+        }
+        return text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+    }
+
+    static func lowercasedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
     static func isStructured(_ line: Substring) -> Bool {

@@ -24,6 +24,9 @@ public struct StudyPanel: Codable, Sendable, Equatable {
     public var notes: [String] = []
     /// The candidates for control it left out, with the reason (for `lineage controls` and the report).
     public var excluded: [Member] = []
+    /// The maker the suspect is annotated as distilled from, when the alternative was chosen among its
+    /// models to cancel that known influence; `no-evidence` is then out of reach (`planned`).
+    public var cancelledInfluence: String?
 
     public var suspect: String { members.first { $0.role == .suspect }!.model }
     public var references: [String] { models(.reference) }
@@ -42,6 +45,10 @@ public struct StudyPanel: Codable, Sendable, Equatable {
 ///   because a student may have learnt from any of them.
 /// - Alternative reference: the other maker's own model closest to S in kind, so the lean is measured
 ///   against a comparable assistant rather than the reference alone (everything resembles ChatGPT).
+///   With `avoidSuspectDescent`, never a maker S descends from (its own maker, or the maker of the
+///   weights it was made from). With `cancelKnownTeacher`, when S is annotated as distilled from
+///   another maker M, the alternative is M's model closest in kind, so that the known influence
+///   cancels; such a study cannot clear S (`cancelledInfluence`: M's style may hide R's).
 /// - Controls: models annotated as not trained on R's maker's outputs (`ModelAnnotation.isControl`), and
 ///   not descended from the alternative's maker (their lean against it is trivially negative), the
 ///   `controlCount` nearest to S in kind, then widened until they bracket S on every measure if the
@@ -50,6 +57,13 @@ public struct StudyPanel: Codable, Sendable, Equatable {
 public struct PanelBuilder: Sendable {
     public var familyReferences = true
     public var controlCount = 8
+    /// Never choose an alternative of a maker the suspect descends from (run 8's rule (b) in
+    /// scripts/evaluate-lineage-dev; off by default since it coincided with a new false alarm there).
+    public var avoidSuspectDescent = false
+    /// When the suspect is annotated as distilled from another maker, choose the alternative among that
+    /// maker's models, and allow no `no-evidence` (rule (c) of runs 8 and 9 in scripts/evaluate-lineage-dev;
+    /// off by default: with one alternative model it brought false alarms in run 9).
+    public var cancelKnownTeacher = false
     /// Allow a study without an alternative reference (the reference-centric test as primary).
     public var allowReferenceCentric = false
 
@@ -102,20 +116,39 @@ public struct PanelBuilder: Sendable {
             members.append(member(a, .alternativeReference, "user", "named with --alternative-reference"))
             taken.insert(a)
         }
+        var cancelledInfluence: String?
         if alternatives.isEmpty {
-            let candidates = annotations.values.filter { a in
+            let all = annotations.values.filter { a in
                 a.trainedOn == .original && a.maker != nil && a.maker!.lowercased() != lowerMaker && !taken.contains(a.model) && kinds[a.model] != nil
             }.map(\.model).sorted { (distance($0), $0) < (distance($1), $1) }
+            let descent = avoidSuspectDescent ? Self.descent(of: suspect, annotation: annotations[suspect]).subtracting(lowerMaker.map { [$0] } ?? []) : []
+            let teacher = annotations[suspect].flatMap { $0.trainedOn == .distilled && cancelKnownTeacher ? $0.teacher : nil }
+                .flatMap { $0.lowercased() == lowerMaker ? nil : $0 }
+            let ofTeacher = all.filter { annotations[$0]?.maker?.lowercased() == teacher?.lowercased() }
+            let notOwn = all.filter { !descent.contains(annotations[$0]!.maker!.lowercased()) }
+            let candidates = !ofTeacher.isEmpty ? ofTeacher : !notOwn.isEmpty ? notOwn : all
             // A model named as a control stays a control unless it is the only candidate.
             if let chosen = candidates.first(where: { !controls.contains($0) }) ?? candidates.first {
                 let a = annotations[chosen]!
                 alternatives = [chosen]
                 alternativeMaker = a.maker
-                members.append(member(chosen, .alternativeReference, "lineage",
-                    "the model of another maker (\(a.maker!)) closest to \(suspect) in kind: the lean toward \(reference) is measured "
-                    + "against it, which cancels what every assistant shares with \(reference)"))
+                let why: String
+                if !ofTeacher.isEmpty {
+                    cancelledInfluence = a.maker
+                    why = "the model of \(a.maker!), whose outputs \(suspect) is annotated as trained on, closest to it in kind: measured against it, "
+                        + "the influence already known cancels, and what remains is a lean toward \(reference) beyond it"
+                } else {
+                    why = "the model of another maker (\(a.maker!)) closest to \(suspect) in kind: the lean toward \(reference) is measured "
+                        + "against it, which cancels what every assistant shares with \(reference)"
+                        + (descent.isEmpty ? "" : notOwn.isEmpty ? "; no other maker's model is in the store, so it is of a maker \(suspect) descends from"
+                            : "; never a maker \(suspect) descends from (\(descent.sorted().joined(separator: ", ")))")
+                }
+                members.append(member(chosen, .alternativeReference, "lineage", why))
                 taken.insert(chosen)
                 if controls.contains(chosen) { notes.append("\(chosen), named as a control, is the only other maker's model in the store: it became the alternative reference") }
+                if !descent.isEmpty && notOwn.isEmpty && ofTeacher.isEmpty {
+                    notes.append("the only other maker's models in the store are of a maker \(suspect) descends from; the alternative \(chosen) may hide a lean toward \(reference)")
+                }
             } else if !allowReferenceCentric {
                 throw FingerprintError(description: "no alternative reference: the store annotates no model of a maker other than \(maker ?? reference)'s "
                     + "as that maker's own. Without one the test can only ask whether \(suspect) is nearer to \(reference) than the controls, "
@@ -179,6 +212,18 @@ public struct PanelBuilder: Sendable {
                 }
             }
         }
-        return StudyPanel(referenceMaker: maker, members: members, notes: notes, excluded: excluded)
+        var panel = StudyPanel(referenceMaker: maker, members: members, notes: notes, excluded: excluded)
+        panel.cancelledInfluence = cancelledInfluence
+        return panel
+    }
+
+    /// The makers (lowercased) whose behaviour a model carries by descent: its annotated maker, the maker
+    /// of the weights it was made from, and the family its name suggests.
+    static func descent(of model: String, annotation: ModelAnnotation?) -> Set<String> {
+        var makers = Set<String>()
+        if let m = annotation?.maker { makers.insert(m.lowercased()) }
+        if annotation?.trainedOn == .derived, let t = annotation?.teacher { makers.insert(t.lowercased()) }
+        if annotation?.maker == nil, let f = IdentityLexicon.family(ofModelNamed: model)?.name { makers.insert(f.lowercased()) }
+        return makers
     }
 }

@@ -95,6 +95,13 @@ extension AttributionResult {
     /// The result with its panel, the panel's fit (which may cap the verdict) and the measured error rates.
     public func planned(_ plan: StudyPlanner.Plan) -> AttributionResult {
         var out = plan.fit.map { applying($0) } ?? self
+        if let teacher = plan.panel.cancelledInfluence, out.verdict == .noEvidence {
+            out.verdict = .inconclusive
+            out.verdictExplanation = "Inconclusive: \(suspect) is annotated as trained on \(teacher)'s outputs, so its lean was measured against "
+                + "\(teacher)'s model, which cancels that known influence; what \(teacher) shares with \(reference) cancels with it, so the "
+                + "study cannot rule a lean toward \(reference) out. The tests alone would have said no-evidence: " + verdictExplanation
+            out.warnings.append("panel: the alternative reference is of \(teacher), the suspect's known teacher; the verdict is capped at inconclusive")
+        }
         out.panel = plan.panel
         out.warnings += plan.panel.notes.map { "panel: " + $0 }
         out.measuredErrorRates = MeasuredErrorRate.lineageDev.isEmpty ? nil : MeasuredErrorRate.lineageDev

@@ -6,34 +6,47 @@ public enum HTMLReport {
     public static func render(_ subject: ReportSubject, manifest: ReportManifest?) -> String {
         let model = ReportModel(subject, manifest: manifest)
         let e = Escape.html
-        var body = "<header><h1>\(e(model.title))</h1>\n<p class=\"question\">\(e(model.question))</p>\n"
+        var body = "<header><h1>\(e(model.title))</h1>\n"
         if let verdict = model.verdict {
             body += "<p class=\"verdict \(verdict.rawValue)\">Verdict: <strong>\(e(verdict.rawValue))</strong></p>\n"
         }
-        body += "</header>\n<section><h2>What this means</h2>\n"
-        body += model.verdictMeaning.filter { !$0.isEmpty }.map { "<p>\(e($0))</p>\n" }.joined()
+        body += "<p class=\"question\">\(e(model.question))</p>\n</header>\n"
+        body += "<section class=\"plain\"><h2>In plain words</h2>\n<p>\(e(model.plainWords))</p>\n"
+        if let why = model.why { body += "<p class=\"why\"><strong>Why this verdict.</strong> \(e(why))</p>\n" }
         body += keyValueTable(model.summary) + "</section>\n"
 
         if !model.tests.isEmpty {
-            body += "<section><h2>Tests</h2>\n<table><thead><tr><th>test</th><th>null hypothesis</th><th>alternative</th><th>statistic</th><th>p-value</th><th>p-value floor</th><th>effect [CI]</th><th>method</th></tr></thead><tbody>\n"
-            for test in model.tests {
-                body += "<tr><td>\(e(test.name))</td><td>\(e(test.nullHypothesis))</td><td>\(e(test.alternative))</td>"
-                body += "<td class=\"num\">\(e(Format.number(test.statistic)))</td><td class=\"num\">\(e(Format.p(test.pValue)))</td><td class=\"num\">\(e(ReportModel.floorCell(test)))</td>"
-                body += "<td>\(e(test.effect.map { Format.interval($0) + " — " + $0.description } ?? "–"))</td>"
-                body += "<td>\(e(test.method + (test.replicates.map { ", B = \($0)" } ?? "")))</td></tr>\n"
+            body += "<section><h2>Evidence</h2>\n"
+            if let (test, effects) = model.perProbe {
+                let effectName = model.overallEffect.map { " (" + $0.description + ")" } ?? ""
+                body += "<figure>\(SVGCharts.effectHistogram(effects, overall: model.overallEffect))<figcaption>Every per-probe effect in <em>\(e(test.name))</em>\(e(effectName)): "
+                body += "blue bars count probes at or above zero, red bars probes below it; the black line is the mean of the per-probe effects, the dashed line zero"
+                if let overall = model.overallEffect { body += ", and the red mark above the bars the overall effect with its \(Int((overall.level * 100).rounded()))% interval, \(e(Format.interval(overall)))" }
+                body += ".</figcaption></figure>\n"
+                let (positive, negative) = model.extremes()
+                body += "<div class=\"extremes\">\n" + extremesTable("Most positive", positive) + extremesTable("Most negative", negative) + "</div>\n"
+                let intervals = SVGCharts.hasIntervals(effects)
+                body += "<figure>\(SVGCharts.forestPlot(effects, overall: model.overallEffect))<figcaption>The largest and smallest per-probe effects in <em>\(e(test.name))</em>"
+                body += intervals ? " with their intervals" : " (each probe's effect is one number; no per-probe interval is computed)"
+                body += model.overallEffect.map { "; the diamond is the overall effect and its \(Int(($0.level * 100).rounded()))% interval" } ?? ""
+                body += ".</figcaption></figure>\n"
             }
-            body += "</tbody></table>\n"
-            body += ReportModel.floorSentences(model.tests).map { "<p class=\"small\">\(e($0))</p>\n" }.joined()
+            for (test, values) in model.nullDistributions {
+                body += "<figure>\(SVGCharts.nullHistogram(values, observed: test.statistic, testName: test.name))<figcaption>Null distribution of <em>\(e(test.name))</em> (blue bars: replicates per bin) and the observed statistic (red line); p = \(e(Format.p(test.pValue)))"
+                body += test.pValueIsOnFloor ? ", the smallest p-value \(test.replicates.map { "\($0) replicates allow" } ?? "this test allows")" : ""
+                body += ".</figcaption></figure>\n"
+            }
+            body += "<table><thead><tr><th>test</th><th>null hypothesis</th><th>statistic</th><th>p-value</th><th>p-value floor</th><th>effect [CI]</th></tr></thead><tbody>\n"
+            for test in model.tests {
+                body += "<tr><td>\(e(test.name))</td><td>\(e(test.nullHypothesis))</td>"
+                body += "<td class=\"num\">\(e(Format.number(test.statistic)))</td><td class=\"num\">\(e(Format.p(test.pValue)))</td><td class=\"num\">\(e(ReportModel.floorCell(test)))</td>"
+                body += "<td>\(e(test.effect.map(Format.interval) ?? "–"))</td></tr>\n"
+            }
+            body += "</tbody></table>\n<p class=\"small\">How each test works, its alternative and its replicates: Appendix.</p>\n"
             if let power = model.power {
                 body += "<p><strong>Power.</strong> \(Int((power.power * 100).rounded()))% to detect an effect of \(e(Format.number(power.effectThatMatters))) with \(power.probesUsed) probes"
                 body += power.probesNeeded.map { "; about \($0) probes needed for 80%" } ?? ""
-                body += " (\(e(power.method))).</p>\n"
-            }
-            for (test, values) in model.nullDistributions {
-                body += "<figure>\(SVGCharts.nullHistogram(values, observed: test.statistic, testName: test.name))<figcaption>Null distribution of <em>\(e(test.name))</em> (grey bars) and the observed statistic (red line); p = \(e(Format.p(test.pValue))).</figcaption></figure>\n"
-            }
-            if let (test, effects) = model.perProbe {
-                body += "<figure>\(SVGCharts.forestPlot(effects, overall: model.overallEffect))<figcaption>Per-probe effects in <em>\(e(test.name))</em> with their intervals; the diamond is the overall effect and its \(Int(((model.overallEffect?.level ?? 0.95) * 100).rounded()))% interval.</figcaption></figure>\n"
+                body += ".</p>\n"
             }
             body += "</section>\n"
         }
@@ -47,7 +60,10 @@ public enum HTMLReport {
         if model.similarity != nil || model.tree != nil {
             body += "<section><h2>Similarity and lineage</h2>\n"
             if let tree = model.tree {
-                body += "<figure>\(SVGCharts.tree(tree))<figcaption>Lineage tree, \(e(tree.method)); distance: \(e(model.distance ?? "")). Numbers on inner branches: bootstrap support in percent (green ≥ 70).</figcaption></figure>\n"
+                let supported = tree.nodes.contains { !$0.isLeaf && $0.support != nil }
+                body += "<figure>\(SVGCharts.tree(tree))<figcaption>Lineage tree, \(e(tree.method)); distance: \(e(model.distance ?? ""))."
+                body += supported ? " Numbers at inner nodes: bootstrap support in percent, coloured as in the legend." : " No bootstrap was run, so no support is shown."
+                body += "</figcaption></figure>\n"
                 body += "<details><summary>Newick</summary><pre>\(e(model.newick ?? tree.newick))</pre></details>\n"
             }
             if let similarity = model.similarity {
@@ -71,7 +87,11 @@ public enum HTMLReport {
 
         if !model.highlights.isEmpty {
             body += "<section><h2>Probes that weigh most</h2>\n"
-            for highlight in model.highlights {
+            let against = model.highlights.filter { $0.effect < 0 }
+            for highlight in model.highlights.filter({ $0.effect >= 0 }) + against {
+                if highlight.probeID == against.first?.probeID && highlight.effect < 0 {
+                    body += "<h3 class=\"against\">And the probes that weigh most against it (the most negative effects)</h3>\n"
+                }
                 body += "<article class=\"probe\"><h3>\(e(highlight.probeID))\(highlight.category.map { " <span class=\"category\">\(e($0))</span>" } ?? "")"
                 body += " <span class=\"effect\">effect \(e(Format.number(highlight.effect))) in \(e(highlight.test))</span></h3>\n"
                 if let system = highlight.system { body += "<p class=\"label\">System</p><pre class=\"prompt\">\(e(system))</pre>\n" }
@@ -96,13 +116,48 @@ public enum HTMLReport {
             }
             body += "</tbody></table>\n"
         }
-        body += "</section>\n<section><h2>Reproducibility</h2>\n" + keyValueTable(model.reproducibilityRows, codeKeys: ["command"])
+        body += "</section>\n" + appendix(model)
+        body += "<section><h2>Reproducibility</h2>\n" + keyValueTable(model.reproducibilityRows, codeKeys: ["command"])
         if let manifest = model.manifest {
             body += "<p>The manifest (<code>manifest.json</code>) lists the SHA-256 of \(manifest.probes.count) probes and \(manifest.responses.count) responses. Root hash:</p>\n"
             body += "<p class=\"hash root\">\(e(manifest.rootHash))</p>\n<p class=\"small\">\(e(manifest.rootHashMethod)). <code>lineage verify REPORT_DIR --store PATH</code> recomputes it from the store.</p>\n"
         }
         body += "</section>\n"
         return page(title: model.title, body: body)
+    }
+
+    /// Most positive or most negative per-probe effects, for the two tables side by side.
+    static func extremesTable(_ title: String, _ effects: [ProbeEffect]) -> String {
+        guard !effects.isEmpty else { return "" }
+        var out = "<table class=\"extreme\"><thead><tr><th colspan=\"3\">\(Escape.html(title)) per-probe effects</th></tr><tr><th>probe</th><th>category</th><th>effect</th></tr></thead><tbody>\n"
+        for effect in effects {
+            out += "<tr><td>\(Escape.html(effect.probeID))</td><td>\(Escape.html(effect.category ?? "–"))</td><td class=\"num\">\(Escape.html(Format.number(effect.effect)))</td></tr>\n"
+        }
+        return out + "</tbody></table>\n"
+    }
+
+    /// The method: the verdict's rule and caveats, each test's alternative, method and sizes, the floor and the power's method.
+    static func appendix(_ model: ReportModel) -> String {
+        let e = Escape.html
+        var out = "<section class=\"appendix\"><h2>Appendix: method</h2>\n"
+        out += model.methodParagraphs.map { "<p>\(e($0))</p>\n" }.joined()
+        if !model.tests.isEmpty {
+            out += "<dl class=\"tests\">\n"
+            for test in model.tests {
+                out += "<dt>\(e(test.name))</dt>\n<dd><p>Null hypothesis: \(e(test.nullHypothesis)). Alternative: \(e(test.alternative)).</p>\n"
+                out += "<p>Method: \(e(ReportModel.methodText(test))).</p>\n"
+                if let description = test.statisticDescription { out += "<p>Statistic: \(e(description)).</p>\n" }
+                if let effect = test.effect { out += "<p>Effect: \(e(effect.description)); interval: \(e(effect.method)).</p>\n" }
+                if !test.sampleSizes.isEmpty {
+                    out += "<p>Sizes: \(e(test.sampleSizes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))).</p>\n"
+                }
+                out += "</dd>\n"
+            }
+            out += "</dl>\n"
+            out += ReportModel.floorSentences(model.tests).map { "<p class=\"small\">\(e($0))</p>\n" }.joined()
+        }
+        if let power = model.power { out += "<p class=\"small\">Power: \(e(power.method)).</p>\n" }
+        return out + "</section>\n"
     }
 
     static func keyValueTable(_ rows: [(String, String)], codeKeys: Set<String> = []) -> String {
@@ -169,6 +224,11 @@ public enum HTMLReport {
         .small { font-size: 12.5px; color: #57606a; }
         footer { margin-top: 40px; font-size: 12px; color: #57606a; border-top: 1px solid #d8dde3; padding-top: 8px; }
         details summary { cursor: pointer; color: #3b4450; }
+        .plain p { font-size: 16px; max-width: 52em; }
+        .plain p.why { font-size: 14px; color: #3b4450; }
+        .extremes { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
+        .appendix dt { font-weight: 600; margin-top: 10px; }
+        .appendix dd { margin: 0 0 0 16px; } .appendix dd p { margin: 2px 0; font-size: 13.5px; }
         @media print {
           body { background: #fff; font-size: 11pt; }
           main { max-width: none; padding: 0; }

@@ -6,31 +6,36 @@ public enum MarkdownReport {
     public static func render(_ subject: ReportSubject, manifest: ReportManifest?) -> String {
         let model = ReportModel(subject, manifest: manifest)
         var out = "# \(Escape.markdownInline(model.title))\n\n"
-        out += "**Question.** \(Escape.markdownInline(model.question))\n\n"
         if let verdict = model.verdict { out += "**Verdict: `\(verdict.rawValue)`**\n\n" }
-        for paragraph in model.verdictMeaning where !paragraph.isEmpty { out += Escape.markdownInline(paragraph) + "\n\n" }
+        out += "**Question.** \(Escape.markdownInline(model.question))\n\n"
+        out += Escape.markdownInline(model.plainWords) + "\n\n"
+        if let why = model.why { out += "**Why this verdict.** " + Escape.markdownInline(why) + "\n\n" }
         out += table(["", ""], model.summary.map { [$0.0, $0.1] })
 
         if !model.tests.isEmpty {
-            out += "\n## Tests\n\n"
-            out += table(["test", "null hypothesis", "statistic", "p-value", "p-value floor", "effect [CI]", "method"], model.tests.map { test in
+            out += "\n## Evidence\n\n"
+            out += table(["test", "null hypothesis", "statistic", "p-value", "p-value floor", "effect [CI]"], model.tests.map { test in
                 [test.name, test.nullHypothesis, Format.number(test.statistic), Format.p(test.pValue), ReportModel.floorCell(test),
-                 test.effect.map(Format.interval) ?? "–", test.method + (test.replicates.map { ", B = \($0)" } ?? "")]
+                 test.effect.map(Format.interval) ?? "–"]
             })
-            for test in model.tests {
-                out += "\n- **\(Escape.markdownInline(test.name))** — alternative: \(Escape.markdownInline(test.alternative))"
-                if let effect = test.effect { out += "; effect: \(Escape.markdownInline(effect.description)) (\(Escape.markdownInline(effect.method)))" }
-                if !test.sampleSizes.isEmpty {
-                    out += "; sizes: " + test.sampleSizes.sorted { $0.key < $1.key }.map { "\(Escape.markdownInline($0.key)) \($0.value)" }.joined(separator: ", ")
-                }
+            if let (test, effects) = model.perProbe {
+                let values = effects.map(\.effect)
+                let mean = values.reduce(0, +) / Double(values.count)
+                out += "\nPer-probe effects in \(Escape.markdownInline(test.name)): \(values.count) probes, mean \(Format.number(mean)), "
+                out += "\(values.filter { $0 < 0 }.count) below zero, from \(Format.number(values.min()!)) to \(Format.number(values.max()!))"
+                out += model.overallEffect.map { "; overall effect \(Format.interval($0))" } ?? ""
+                out += ". Every probe's effect is in result.json.\n\n"
+                let (positive, negative) = model.extremes()
+                out += table(["most positive", "effect", "most negative", "effect"], (0..<max(positive.count, negative.count)).map { k in
+                    [k < positive.count ? positive[k].probeID : "", k < positive.count ? Format.number(positive[k].effect) : "",
+                     k < negative.count ? negative[k].probeID : "", k < negative.count ? Format.number(negative[k].effect) : ""]
+                })
             }
-            out += "\n"
-            out += ReportModel.floorSentences(model.tests).map { "\n" + Escape.markdownInline($0) + "\n" }.joined()
         }
         if let power = model.power {
             out += "\n**Power.** \(Int((power.power * 100).rounded()))% to detect an effect of \(Format.number(power.effectThatMatters)) with \(power.probesUsed) probes"
             out += power.probesNeeded.map { "; about \($0) probes needed for 80%" } ?? ""
-            out += " (\(Escape.markdownInline(power.method))).\n"
+            out += ".\n"
         }
         if !model.controls.isEmpty {
             out += "\n## Controls\n\n\(Escape.markdownInline(ReportModel.controlsWhy))\n\n"
@@ -59,7 +64,11 @@ public enum MarkdownReport {
 
         if !model.highlights.isEmpty {
             out += "\n## Probes that weigh most\n"
-            for highlight in model.highlights {
+            let against = model.highlights.filter { $0.effect < 0 }
+            for highlight in model.highlights.filter({ $0.effect >= 0 }) + against {
+                if highlight.probeID == against.first?.probeID && highlight.effect < 0 {
+                    out += "\nAnd the probes that weigh most against it (the most negative effects):\n"
+                }
                 out += "\n### \(Escape.markdownInline(highlight.probeID))"
                 out += highlight.category.map { " (\(Escape.markdownInline($0)))" } ?? ""
                 out += " — effect \(Format.number(highlight.effect)) in \(Escape.markdownInline(highlight.test))\n\n"
@@ -76,6 +85,18 @@ public enum MarkdownReport {
         if !quality.isEmpty {
             out += "\n## Data quality\n\n" + quality.map { "- \(Escape.markdownInline($0))\n" }.joined()
         }
+        out += "\n## Appendix: method\n\n"
+        for paragraph in model.methodParagraphs { out += Escape.markdownInline(paragraph) + "\n\n" }
+        for test in model.tests {
+            out += "- **\(Escape.markdownInline(test.name))** — alternative: \(Escape.markdownInline(test.alternative)); method: \(Escape.markdownInline(ReportModel.methodText(test)))"
+            if let effect = test.effect { out += "; effect: \(Escape.markdownInline(effect.description)) (\(Escape.markdownInline(effect.method)))" }
+            if !test.sampleSizes.isEmpty {
+                out += "; sizes: " + test.sampleSizes.sorted { $0.key < $1.key }.map { "\(Escape.markdownInline($0.key)) \($0.value)" }.joined(separator: ", ")
+            }
+            out += "\n"
+        }
+        if !model.tests.isEmpty { out += ReportModel.floorSentences(model.tests).map { "\n" + Escape.markdownInline($0) + "\n" }.joined() }
+        if let power = model.power { out += "\nPower: \(Escape.markdownInline(power.method)).\n" }
         out += "\n## Reproducibility\n\n"
         out += table(["", ""], model.reproducibilityRows.map { [$0.0, $0.1] })
         if let manifest = model.manifest {
@@ -93,7 +114,7 @@ public enum MarkdownReport {
         return lines
     }
 
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
         var out = "| " + header.map(Escape.markdownCell).joined(separator: " | ") + " |\n"
         out += "|" + header.map { _ in "---|" }.joined() + "\n"
         for row in rows { out += "| " + row.map(Escape.markdownCell).joined(separator: " | ") + " |\n" }

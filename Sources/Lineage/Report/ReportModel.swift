@@ -9,6 +9,12 @@ struct ReportModel {
     var alpha: Double?
     /// The result's own explanation first, then what the verdict does and does not mean.
     var verdictMeaning: [String]
+    /// One paragraph in plain words: what was tested, against which controls, what the result does and does not mean.
+    var plainWords: String = ""
+
+    /// The study's own reason for its verdict (shown under the plain words), and the method's text for the appendix.
+    var why: String? { verdict == nil ? nil : verdictMeaning.first.flatMap { $0.isEmpty ? nil : $0 } }
+    var methodParagraphs: [String] { (verdict == nil ? verdictMeaning : Array(verdictMeaning.dropFirst())).filter { !$0.isEmpty } }
     var summary: [(String, String)]
     var tests: [HypothesisTestResult]
     var overallEffect: EffectEstimate?
@@ -96,6 +102,15 @@ struct ReportModel {
                 distance = "1 − the similarity shown in the heatmap (no bootstrap)"
             }
             reproducibility = r.reproducibility
+            let alternative = r.namedAlternativeReferences.isEmpty ? ""
+                : ", corrected for how much every model leans toward \(r.namedReferences.joined(separator: " or ")) rather than \(r.namedAlternativeReferences.joined(separator: " or "))"
+            plainWords = Self.plainWords(
+                tested: "Lineage asked whether \(r.suspect) was trained on outputs of \(r.namedReferences.joined(separator: " or ")). It compared the answers of \(r.suspect) "
+                    + "to \(r.probes) probes with those of \(r.namedReferences.joined(separator: " or ")), and asked whether \(r.suspect) is closer to them than "
+                    + "\(r.controls.count) control model\(r.controls.count == 1 ? "" : "s") (\(r.controls.joined(separator: ", "))), models believed not to be trained on its outputs, are\(alternative).",
+                verdict: r.verdict, alpha: r.alpha, pValue: r.pValue, test: r.tests.first, effect: r.effect, power: r.power,
+                means: "\(r.suspect)'s answers are closer to \(r.reference)'s than the controls explain",
+                caveat: "proof that \(r.suspect) was trained on \(r.reference)'s outputs: shared training data, a common ancestor or deliberate imitation leave the same traces, and the size of the effect says nothing about how much data was used")
         case .equality(let r):
             title = "Equality: \(r.modelA) vs \(r.modelB)"
             question = r.question
@@ -118,6 +133,14 @@ struct ReportModel {
             dataQuality = r.dataQuality
             similarity = nil
             reproducibility = r.reproducibility
+            plainWords = Self.plainWords(
+                tested: "Lineage asked whether \(r.modelA) and \(r.modelB) serve the same model. It compared their completions of the same "
+                    + "\(r.test.sampleSizes["prompts"] ?? r.probes) prompts (\(r.probes) probes) with a string kernel (an MMD two-sample test); no control models "
+                    + "are needed, because each model's repeated samples of a prompt show how much its answers vary by chance.",
+                verdict: r.verdict, alpha: r.alpha, pValue: r.pValue, test: r.test, effect: r.test.effect, power: r.power,
+                means: "the two answer the same prompts differently, beyond what sampling explains",
+                caveat: r.verdict == .evidence ? "a statement of which change caused the difference (weights, system prompt, decoding settings, quantisation)"
+                    : "proof that the two are the same model: only that these prompts and samples could not tell them apart")
         case .comparison(let r):
             title = "Comparison of \(r.models.count) models"
             question = r.question
@@ -147,6 +170,10 @@ struct ReportModel {
             newick = r.newick
             distance = r.distance
             reproducibility = r.reproducibility
+            plainWords = "Lineage compared the answers of \(r.models.count) models to \(r.probes) probes and grouped the models whose answers are alike "
+                + "into a tree (\(r.tree.method)). What it means: models on nearby branches answer alike under the distance named below. "
+                + "What it does not mean: proof of descent. Models distilled from the same teacher, fine-tuned from the same base or trained on the "
+                + "same public data all end up near each other; test a lineage with \"lineage attribute\" and controls."
         case .servedSample(let r):
             title = "Served-sample test: \(r.suspect) ← answers served by \(r.snapshot)"
             question = r.question
@@ -171,6 +198,12 @@ struct ReportModel {
             dataQuality = r.dataQuality
             similarity = nil
             reproducibility = r.reproducibility
+            plainWords = Self.plainWords(
+                tested: "Lineage asked whether \(r.suspect) learnt from answers that \(r.snapshot) served. For \(r.probes) prompts it ranked the served answer's "
+                    + "similarity to \(r.suspect)'s answer among fresh answers of the same snapshot; no control models are needed.",
+                verdict: r.verdict, alpha: r.alpha, pValue: r.pValue, test: r.test, effect: r.test.effect, power: nil,
+                means: "the suspect's answers resemble the very answers that were served more than fresh answers of the same snapshot",
+                caveat: "a count of how many served answers the suspect saw")
         case .radioactivity(let r):
             title = "Canary radioactivity test: \(r.suspect) (key \(r.keyFingerprint))"
             question = r.question
@@ -196,7 +229,36 @@ struct ReportModel {
             dataQuality = r.dataQuality
             similarity = nil
             reproducibility = r.reproducibility
+            plainWords = Self.plainWords(
+                tested: "Lineage asked whether \(r.suspect) learnt from answers canaried with the key \(r.keyFingerprint). It counted how often \(r.suspect)'s "
+                    + "choices among equivalent forms follow that key, at \(r.units) units, against random keys; no control models are needed.",
+                verdict: r.verdict, alpha: r.alpha, pValue: r.pValue, test: r.test, effect: r.test.effect, power: nil,
+                means: "the suspect's choices follow the secret key more often than random keys explain",
+                caveat: "a count of how many canaried answers it saw")
         }
+    }
+
+    /// The page's opening paragraph: what was tested, the result with its p-value (and its floor), the effect, and what it means.
+    static func plainWords(tested: String, verdict: Verdict, alpha: Double, pValue: Double, test: HypothesisTestResult?,
+                           effect: EffectEstimate?, power: PowerEstimate?, means: String, caveat: String) -> String {
+        var floor = ""
+        if let test, test.pValueIsOnFloor {
+            floor = test.replicates.map { ", the smallest p-value \($0) replicates allow" } ?? ", the smallest p-value this test allows"
+        }
+        let effectText = effect.map { " The effect: \(Format.interval($0))." } ?? ""
+        let result: String
+        switch verdict {
+        case .evidence:
+            result = "Result: evidence (p = \(Format.p(pValue))\(floor), at most α = \(Format.number(alpha))).\(effectText) What it means: \(means), "
+                + "and a result this strong happens by chance at most \(Format.number(alpha * 100))% of the time."
+        case .noEvidence:
+            result = "Result: no evidence (p = \(Format.p(pValue)) > α = \(Format.number(alpha))).\(effectText) What it means: these data show no sign that \(means)"
+                + (power.map { ", and an effect of \(Format.number($0.effectThatMatters)) or more is ruled out by the effect's confidence bound" } ?? "") + "."
+        case .inconclusive:
+            result = "Result: inconclusive (p = \(Format.p(pValue))).\(effectText) What it means: this study can neither show nor rule out that \(means); "
+                + "why, and what would decide it, is said just below."
+        }
+        return tested + " " + result + " What it does not mean: " + caveat + "."
     }
 
     static func meaning(of verdict: Verdict, alpha: Double, power: PowerEstimate?, rejects: String, caveat: String) -> String {
@@ -204,8 +266,14 @@ struct ReportModel {
         case .evidence:
             return "Evidence: the null hypothesis was rejected at α = \(Format.number(alpha)) — \(rejects). The chance of a verdict this strong when the null hypothesis holds is at most α. \(caveat)"
         case .noEvidence:
-            let powerText = power.map { " The study had \(Int(($0.power * 100).rounded()))% power to detect an effect of \(Format.number($0.effectThatMatters))." } ?? ""
-            return "No evidence: the null hypothesis was not rejected at α = \(Format.number(alpha)), and the data were enough to see an effect that matters.\(powerText) It does not rule out an effect smaller than that. \(caveat)"
+            // One power figure, and the sentence about it follows from it.
+            let powerText = power.map { p in
+                let percent = Int((p.power * 100).rounded())
+                return p.power >= 0.8
+                    ? " The study had \(percent)% power to detect an effect of \(Format.number(p.effectThatMatters)), so it would very likely have shown one that large."
+                    : " The study's power to detect an effect of \(Format.number(p.effectThatMatters)) was only \(percent)%: the verdict rests on the confidence bound, which lies below that effect, not on power."
+            } ?? ""
+            return "No evidence: the null hypothesis was not rejected at α = \(Format.number(alpha)), and the effect's confidence bound rules out an effect that matters.\(powerText) It does not rule out an effect smaller than that. \(caveat)"
         case .inconclusive:
             var text = "Inconclusive: the null hypothesis was not rejected at α = \(Format.number(alpha)), but there were too few probes or samples to detect the effect sizes that matter — absence of evidence, not evidence of absence."
             if let power {
@@ -238,6 +306,15 @@ struct ReportModel {
         tests.compactMap { test in test.nullDistribution.flatMap { $0.isEmpty ? nil : (test, $0) } }
     }
 
+    /// The most positive and the most negative per-probe effects (at most `count` each, no probe in both).
+    func extremes(count: Int = 5) -> (positive: [ProbeEffect], negative: [ProbeEffect]) {
+        guard let effects = perProbe?.effects else { return ([], []) }
+        let sorted = effects.sorted { ($0.effect, $1.probeID) > ($1.effect, $0.probeID) }
+        let top = Array(sorted.prefix(min(count, (sorted.count + 1) / 2)))
+        let bottom = Array(sorted.reversed().prefix(min(count, sorted.count - top.count)))
+        return (top, bottom)
+    }
+
     /// The per-probe effects of the first test that has them.
     var perProbe: (test: HypothesisTestResult, effects: [ProbeEffect])? {
         tests.lazy.compactMap { test in test.perProbe.flatMap { $0.isEmpty ? nil : (test, $0) } }.first
@@ -257,6 +334,12 @@ struct ReportModel {
 }
 
 extension ReportModel {
+    /// A test's method, with its replicates unless the method names them already (no "B = 999, B = 999").
+    static func methodText(_ test: HypothesisTestResult) -> String {
+        guard let replicates = test.replicates, !test.method.contains("B = \(replicates)") else { return test.method }
+        return test.method + ", B = \(replicates)"
+    }
+
     /// A test's p-value floor for the tests table, marked when the p-value sits on it.
     static func floorCell(_ test: HypothesisTestResult) -> String {
         guard let floor = test.pValueFloor else { return "–" }

@@ -161,13 +161,19 @@ public enum ReportWriter {
         return (subject, manifest)
     }
 
-    /// The probes with the largest effects toward the alternative, with each model's first sample.
+    /// How many of the most negative probes (those that weigh against the alternative) a report shows beside them.
+    public static let counterHighlightCount = 2
+
+    /// The probes with the largest effects toward the alternative, then the most negative ones
+    /// (the evidence against it), with each model's first sample.
     static func highlights(test: HypothesisTestResult, roles: [(model: String, role: String)],
                            responses: [StoredResponse]) -> [ProbeHighlight] {
         let byProbe = Dictionary(grouping: responses, by: \.probeHash)
-        let top = (test.perProbe ?? []).filter { byProbe[$0.probeHash] != nil }
-            .sorted { ($0.effect, $1.probeID) > ($1.effect, $0.probeID) }.prefix(highlightCount)
-        return top.map { effect in
+        let sorted = (test.perProbe ?? []).filter { byProbe[$0.probeHash] != nil }
+            .sorted { ($0.effect, $1.probeID) > ($1.effect, $0.probeID) }
+        let top = Array(sorted.prefix(highlightCount))
+        let against = sorted.dropFirst(top.count).reversed().filter { $0.effect < 0 }.prefix(counterHighlightCount)
+        return (top + against).map { effect in
             let answers = byProbe[effect.probeHash] ?? []
             let probe = answers[0].probe
             return ProbeHighlight(

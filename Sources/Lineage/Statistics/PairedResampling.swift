@@ -49,13 +49,21 @@ public enum PairedResampling {
         var generator = SeededGenerator(seed: seed)
         var signs = Matrix(rows: replicates + 1, columns: p)
         let unit = 1 / Float(max(1, p))
-        for i in 0..<p { signs.values[i] = unit }
-        for r in 1...replicates {
-            var bits: UInt64 = 0
-            for i in 0..<p {
-                if i % 64 == 0 { bits = generator.next() }
-                signs.values[r * p + i] = (bits & 1) == 0 ? unit : -unit
-                bits >>= 1
+        // Bit i of each 64-bit draw is probe i's sign: the sign bit of ±unit, set without a branch.
+        let positive = unit.bitPattern
+        signs.values.withUnsafeMutableBufferPointer { out in
+            for i in 0..<p { out[i] = unit }
+            for r in 1...replicates {
+                let row = r * p
+                var i = 0
+                while i < p {
+                    var bits = generator.next()
+                    for j in i..<min(p, i + 64) {
+                        out[row + j] = Float(bitPattern: positive | (UInt32(truncatingIfNeeded: bits & 1) << 31))
+                        bits >>= 1
+                    }
+                    i += 64
+                }
             }
         }
         return signs.multiplied(by: effects)
@@ -136,8 +144,12 @@ public enum PairedResampling {
         var generator = SeededGenerator(seed: seed)
         var weights = Matrix(rows: replicates, columns: p)
         let unit = 1 / Float(p)
-        for r in 0..<replicates {
-            for _ in 0..<p { weights.values[r * p + Int(generator.next() % UInt64(p))] += unit }
+        let count = UInt64(p)
+        weights.values.withUnsafeMutableBufferPointer { out in
+            for r in 0..<replicates {
+                let row = r * p
+                for _ in 0..<p { out[row + Int(generator.next() % count)] += unit }
+            }
         }
         return weights.multiplied(by: effects)
     }

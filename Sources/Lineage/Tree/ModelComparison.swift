@@ -14,10 +14,13 @@ public protocol ModelDistanceSource: Sendable {
     func distances(probes: [Int]) -> DistanceMatrix
     /// Warnings about the data behind the distances, for the report.
     var warnings: [String] { get }
+    /// Models that share no probe with any other model: their distances mean nothing, so the tree leaves them out.
+    var isolated: [String] { get }
 }
 
 extension ModelDistanceSource {
     public var warnings: [String] { [] }
+    public var isolated: [String] { [] }
 }
 
 extension FingerprintDistance: ModelDistanceSource {
@@ -34,7 +37,7 @@ extension WordProfileDistance: ModelDistanceSource {
 public enum ModelComparison {
     /// The warning for models that share no probe with another model (a profile distance puts them at 1 from everyone).
     static func warnings(isolated: [String]) -> [String] {
-        isolated.map { "\($0) answered no probe that another model answered: its distance to every model is 1, and its place in the tree means nothing" }
+        isolated.map { "\($0) answered no probe that another model answered: its distance to every model is 1, so it is left out of the tree (any place there would mean nothing)" }
     }
 
     public static func compare(_ source: ModelDistanceSource, method: TreeBuilder.Method = .neighborJoining,
@@ -42,8 +45,19 @@ public enum ModelComparison {
                                reproducibility: Reproducibility) -> ModelComparisonResult {
         let all = Array(source.probes.indices)
         let distances = source.distances(probes: all)
-        let tree = TreeBuilder.bootstrapped(items: all, replicates: replicates, seed: seed, method: method,
-                                            distances: source.distances)
+        // A model that shares no probe with another has no place in the tree: drawing one would give it a split with full support.
+        let isolated = Set(source.isolated)
+        let kept = distances.names.indices.filter { !isolated.contains(distances.names[$0]) }
+        let treeDistances: ([Int]) -> DistanceMatrix
+        if kept.count == distances.names.count || kept.count < 2 {
+            treeDistances = { probes in source.distances(probes: probes) }
+        } else {
+            treeDistances = { probes in
+                let full = source.distances(probes: probes)
+                return DistanceMatrix(names: kept.map { full.names[$0] }, values: kept.map { i in kept.map { j in full.values[i][j] } })
+            }
+        }
+        let tree = TreeBuilder.bootstrapped(items: all, replicates: replicates, seed: seed, method: method, distances: treeDistances)
         var warnings = source.warnings
         let typical = source.samples.isEmpty ? 0 : source.samples.values.sorted()[source.samples.count / 2]
         for (model, count) in source.samples.sorted(by: { $0.key < $1.key }) where count * 4 < typical {

@@ -79,3 +79,46 @@ import Testing
         }
     }
 }
+
+@Suite struct ClosedPortTests {
+    @Test func aClosedPortFailsAtOnceWithOneLineNamingTheAddress() async throws {
+        let port = freeClosedPort()
+        let transport = AsyncHTTPTransport()
+        var failure: RequestFailure?
+        do {
+            _ = try await transport.send(HTTPRequestSpec(url: "http://127.0.0.1:\(port)/v1/chat/completions", headers: [], body: Data("{}".utf8)),
+                                         timeout: 30)
+        } catch {
+            failure = error
+        }
+        await transport.shutdown()
+        // Not a timeout (the pool no longer retries the connect for its whole timeout), and not retried by
+        // the policy: the run fails at once. (No wall-clock bound here: a parallel test run can starve the event loop.)
+        guard case .transport(let message)? = failure else {
+            Issue.record("expected a transport failure, got \(String(describing: failure))")
+            return
+        }
+        #expect(message == RequestFailure.refused + "127.0.0.1:\(port)")
+        #expect(!failure!.isRetryable)
+        #expect(RetryPolicy().delay(after: failure!, attempt: 1, jitter: 0) == nil)
+        #expect(!failure!.description.contains("\n"))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Binds a TCP socket to an ephemeral port on 127.0.0.1, reads the port, closes the socket.
+func freeClosedPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    close(fd)
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -36,6 +36,17 @@ import Testing
         #expect(ResponseCleaner.firstRange(of: "", in: "abc") == nil)
     }
 
+    /// The byte-wise trim gives what Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` gives (seed 17).
+    @Test func trimmingMatchesFoundation() {
+        var rng = SeededGenerator(seed: 17)
+        let alphabet = [" ", "\t", "\n", "\r\n", "\u{0B}", "\u{0C}", "\u{A0}", "\u{2003}", "\u{3000}", "\u{85}", "a", "é", "e\u{301}", "中", "😀", "\u{301}"]
+        for _ in 0..<3_000 {
+            let text = (0..<Int(rng.next() % 12)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
+            #expect(ResponseCleaner.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+            #expect(ResponseCleaner.trimmed(text).unicodeScalars.elementsEqual(text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars))
+        }
+    }
+
     @Test func identityClaimsNeedASelfReferenceAndIgnoreNamesThePromptMentions() {
         let openAI = IdentityLexicon.families.firstIndex { $0.name == "OpenAI" }!
         let google = IdentityLexicon.families.firstIndex { $0.name == "Google" }!

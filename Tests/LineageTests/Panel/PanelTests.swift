@@ -109,6 +109,19 @@ import Testing
         #expect(abs(a.consensus - expected) < 1e-12)
     }
 
+    /// The byte-wise split of ASCII text gives the words the Character-wise split gives (seed 11).
+    @Test func asciiWordsMatchTheUnicodeSplit() {
+        var generator = SeededGenerator(seed: 11)
+        let alphabet = Array("abcXYZ019 ,.-_\n\r\t'\"#*|()éß日🙂")
+        for round in 0..<400 {
+            let ascii = round % 2 == 0
+            let pool = ascii ? alphabet.filter(\.isASCII) : alphabet
+            let text = String((0..<Int(generator.next() % 60)).map { _ in pool[Int(generator.next() % UInt64(pool.count))] })
+            let expected = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            #expect(ModelKindProfiler.words(of: text) == expected, "\(text.debugDescription)")
+        }
+    }
+
     /// The same answers in another order give the same profile bit for bit (verify --recompute needs it).
     @Test func profilesDoNotDependOnOrder() throws {
         var generator = SeededGenerator(seed: 5)
@@ -214,6 +227,51 @@ import Testing
         only.familyReferences = false
         #expect(try only.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: ["gemini"], controls: ["human-1"],
                                annotations: Self.annotations, kinds: Self.kinds()).references == ["gpt-a"])
+    }
+
+    @Test func theAlternativeCancelsAKnownTeacherAndCanAvoidTheSuspectsDescent() throws {
+        var annotations = Self.annotations
+        var kinds = Self.kinds()
+        annotations["meta-chat"] = ModelAnnotation(model: "meta-chat", maker: "Meta", trainedOn: .original)
+        kinds["meta-chat"] = ModelKind(model: "meta-chat", logLength: 5, format: 0.2, consensus: 0.4, probes: 10)
+        // Made from Meta's weights: Meta's model, the nearest in kind, is not the alternative.
+        annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .derived, teacher: "Meta")
+        var avoiding = PanelBuilder()
+        avoiding.avoidSuspectDescent = true
+        #expect(try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                         annotations: annotations, kinds: kinds).alternativeReferences == ["meta-chat"])
+        let derived = try avoiding.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                         annotations: annotations, kinds: kinds)
+        #expect(derived.alternativeReferences == ["claude-short"] && derived.cancelledInfluence == nil)
+        #expect(derived.members.first { $0.role == .alternativeReference }!.reason.contains("descends from (meta)"))
+        // Unannotated, its name says Meta: the same.
+        annotations["llama-x"] = nil
+        kinds["llama-x"] = kinds["suspect"]!
+        #expect(try avoiding.build(suspect: "llama-x", references: ["gpt-a"], alternativeReferences: [], controls: ["human-1"],
+                                         annotations: annotations, kinds: kinds).alternativeReferences == ["claude-short"])
+        // Distilled from Google and asked about OpenAI: measured against Google's model, though Anthropic's is nearer.
+        annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .distilled, teacher: "Google")
+        #expect(try PanelBuilder().build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                         annotations: annotations, kinds: kinds).cancelledInfluence == nil)
+        var cancelling = PanelBuilder()
+        cancelling.cancelKnownTeacher = true
+        let taught = try cancelling.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                          annotations: annotations, kinds: kinds)
+        #expect(taught.alternativeReferences == ["gemini"] && taught.cancelledInfluence == "Google")
+        // Distilled from OpenAI and asked about OpenAI: the annotation of the answer is not used.
+        annotations["suspect"] = ModelAnnotation(model: "suspect", trainedOn: .distilled, teacher: "OpenAI")
+        let positive = try cancelling.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                            annotations: annotations, kinds: kinds)
+        #expect(positive.alternativeReferences == ["meta-chat"] && positive.cancelledInfluence == nil)
+        // Such a study cannot clear the suspect.
+        var cleared = try FakeStudy().attribution
+        cleared.verdict = .noEvidence
+        let plan = StudyPlanner.Plan(panel: taught, kinds: kinds, fit: nil, referenceMaker: "OpenAI")
+        #expect(cleared.planned(plan).verdict == .inconclusive)
+        var found = cleared
+        found.verdict = .evidence
+        #expect(found.planned(plan).verdict == .evidence)
+        #expect(cleared.planned(StudyPlanner.Plan(panel: positive, kinds: kinds, fit: nil, referenceMaker: "OpenAI")).verdict == .noEvidence)
     }
 
     @Test func refusesWithAFixWhenNoSoundPanelExists() throws {

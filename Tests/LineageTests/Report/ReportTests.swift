@@ -141,7 +141,7 @@ import Testing
         let study = try FakeStudy()
         let (subject, manifest) = try ReportWriter.prepare(.attribution(study.attribution), responses: study.responses, store: study.store)
         let markdown = MarkdownReport.render(subject, manifest: manifest)
-        for heading in ["## Tests", "## Controls", "## Probes and samples", "## Probes that weigh most", "## Data quality",
+        for heading in ["## Evidence", "## Appendix: method", "## Controls", "## Probes and samples", "## Probes that weigh most", "## Data quality",
                         "## Reproducibility", "## Manifest"] {
             #expect(markdown.contains(heading), "missing \(heading)")
         }
@@ -327,5 +327,21 @@ import Testing
             #expect(manifest.responses.count == 24)
             #expect(FileManager.default.fileExists(atPath: folder + "/" + name + "/report.html"))
         }
+        // Long model names, for the browser's check that no chart label is cut off.
+        let long = Dictionary(uniqueKeysWithValues: FakeStudy.models.map { ($0, "organisation-with-a-long-name/\($0)-70b-instruct-2025-01-01-preview") })
+        var result = study.attribution
+        result.suspect = long[result.suspect]!
+        result.reference = long[result.reference]!
+        result.controls = result.controls.map { long[$0]! }
+        result.controlDiagnostics = Dictionary(uniqueKeysWithValues: result.controlDiagnostics.map { (long[$0.key]!, $0.value) })
+        result.samples = Dictionary(uniqueKeysWithValues: result.samples.map { (long[$0.key]!, $0.value) })
+        result.similarity = result.similarity.map { SimilarityMatrix(models: $0.models.map { long[$0]! }, values: $0.values) }
+        let renamed = study.responses.map { response -> StoredResponse in
+            var copy = response
+            copy.model = long[copy.model]!
+            return copy
+        }
+        let (_, manifest) = try ReportWriter.write(.attribution(result), responses: renamed, store: nil, to: folder + "/long-names")
+        #expect(manifest.responses.count == 24)
     }
 }

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import Lineage
+
+/// `lineage screen` (the real binary) on an annotated store: its JSON matches lineage.screen/v1, and
+/// CSV, JUnit and --exit-zero follow the convention of the other verdict commands.
+@Suite(.serialized) struct ScreenCommandTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: RecomputeTests.binary), "needs the lineage binary (swift build)"))
+    func screenSpeaksEveryFormat() throws {
+        let folder = try TemporaryFolder()
+        var rng = SeededGenerator(seed: 23)
+        let vocabulary = (0..<60).map { "w\($0)" }
+        let models = ["teacher-a", "teacher-b", "suspect-1", "suspect-2", "control-1", "control-2", "control-3"]
+        var lines: [String] = []
+        for probe in 0..<24 {
+            for model in models {
+                let words = (0..<12).map { _ in vocabulary[Int(rng.next() % 60)] }.joined(separator: " ")
+                let object: [String: Any] = ["model": model, "probe_id": "q\(probe)", "prompt": "Question number \(probe)?",
+                                             "response": "\(model.prefix(7)) says \(words)."]
+                lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            }
+        }
+        let transcript = try folder.write("t.jsonl", lines.joined(separator: "\n") + "\n")
+        let labels = try folder.write("labels.jsonl", """
+            {"model": "teacher-a", "maker": "Maker A", "trained_on": "original"}
+            {"model": "teacher-b", "maker": "Maker B", "trained_on": "original"}
+            {"model": "suspect-1", "trained_on": "undisclosed"}
+            {"model": "suspect-2", "trained_on": "undisclosed"}
+            {"model": "control-1", "trained_on": "human"}
+            {"model": "control-2", "trained_on": "human"}
+            {"model": "control-3", "trained_on": "human"}
+
+            """)
+        let store = folder.path("s.sqlite")
+        #expect(try RecomputeTests.lineage(["import", "--store", store, transcript], in: folder).status == 0)
+        #expect(try RecomputeTests.lineage(["models", "annotate", "--store", store, "--labels", labels], in: folder).status == 0)
+        let common = ["screen", "--store", store, "--reference", "teacher-a", "--suspect", "suspect-1", "--suspect", "suspect-2",
+                      "--replicates", "199", "--bootstrap", "199"]
+        let json = folder.path("screen.json")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RecomputeTests.binary)
+        process.arguments = common + ["--format", "json"]
+        FileManager.default.createFile(atPath: json, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: json))
+        process.standardOutput = handle
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        #expect([0, 10, 11].contains(process.terminationStatus))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let schema = ReportSchemaTests.schemaFolder.appendingPathComponent("lineage.screen.v1.json")
+        #expect(try JSONSchemaValidator(schemaFile: schema).validate(object) == [])
+        let properties = Set(((try JSONSerialization.jsonObject(with: Data(contentsOf: schema)) as! [String: Any])["properties"] as! [String: Any]).keys)
+        #expect(Set(object.keys) == properties)
+        let rows = object["rows"] as! [[String: Any]]
+        #expect(Set(rows.map { $0["suspect"] as! String }) == ["suspect-1", "suspect-2"])
+        // Sorted by corrected p-value, and Holm's correction never lowers a p-value.
+        let adjusted = rows.map { $0["adjusted_p_value"] as! Double }
+        #expect(adjusted == adjusted.sorted())
+        #expect(rows.allSatisfy { ($0["adjusted_p_value"] as! Double) >= ($0["p_value"] as! Double) })
+
+        let csv = try RecomputeTests.lineage(common + ["--format", "csv", "--quiet"], in: folder)
+        let csvLines = csv.output.split(separator: "\n").filter { !$0.hasPrefix("lineage") }
+        #expect(csvLines.count >= 3 && csvLines[0].contains("verdict"))
+        let junit = folder.path("screen.xml")
+        let zero = try RecomputeTests.lineage(common + ["--junit", junit, "--exit-zero"], in: folder)
+        #expect(zero.status == 0)
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.components(separatedBy: "<testcase").count - 1 == 2)
+        #expect(try RecomputeTests.lineage(common + ["--json", "--format", "csv"], in: folder).status == 2)
+    }
+}
