@@ -427,7 +427,9 @@ public enum AttributionStudy {
             probesNeeded: PowerAnalysis.probesNeeded(standardizedEffect: target, alpha: testAlpha),
             method: "normal approximation to the one-sided sign-flip test at α/\(familySize) = \(formatNumber(testAlpha)); the effect that matters "
                 + "is \(mattering) probe-to-probe standard deviations of the primary effect (sd \(formatNumber(sd))); probes needed for 80% power "
-                + (target < mattering ? "at the observed standardised effect \(formatNumber(observedStandardized))" : "at the effect that matters"))
+                + (target < mattering ? "at the observed standardised effect \(formatNumber(observedStandardized))" : "at the effect that matters")
+                + ". Measured on real students of known teacher and dose (results/zoo.md): a SmolLM2-135M student of 160 Qwen answers, through its claims to be made by Alibaba, "
+                + "was caught in every draw of 100 probes or more and in none of 25; students of 30% and 10% of those answers were not caught at 252 probes")
 
         let verdict: Verdict
         let explanation: String
