@@ -67,7 +67,10 @@ struct ReportModel {
             overallEffect = r.effect
             power = r.power
             if let fit = r.panelFit {
-                summary.append(("panel fit in kind", (fit.brackets ? "" : "not bracketed (verdict capped at inconclusive): ") + fit.explanation))
+                let capped = r.verdict == .evidence
+                    ? "not bracketed, but the suspect is not more capable than every control, so evidence stands: "
+                    : "not bracketed, so no-evidence is out of reach" + (fit.evidenceSafe ? "" : ", and so is evidence (the suspect is more capable than every control)") + ": "
+                summary.append(("panel fit in kind", (fit.brackets ? "" : capped) + fit.explanation))
             }
             if let panel = r.panel {
                 let chosen = panel.members.filter { $0.chosenBy == "lineage" }.count

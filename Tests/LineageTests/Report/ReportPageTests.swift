@@ -329,3 +329,22 @@ import FoundationXML
         #expect(MarkdownReport.render(subject, manifest: manifest).contains("weigh most against it"))
     }
 }
+
+@Suite struct PanelFitWordingTests {
+    /// The report says what the panel's fit did to the verdict: evidence that stands is not called capped.
+    @Test func theReportSaysWhatTheFitDidToTheVerdict() throws {
+        func kind(_ m: String, _ l: Double, _ f: Double, _ c: Double) -> ModelKind { ModelKind(model: m, logLength: l, format: f, consensus: c, probes: 10) }
+        let outside = PanelFit.assess(suspect: kind("s", 7, 0.2, 0.4), controls: [kind("c1", 4, 0.1, 0.3), kind("c2", 5, 0.3, 0.5)], scale: [])
+        #expect(!outside.brackets && outside.evidenceSafe)
+        var found = try FakeStudy().attribution
+        found.verdict = .evidence
+        found.panelFit = outside
+        let evidence = MarkdownReport.render(.attribution(found), manifest: nil)
+        #expect(evidence.contains("so evidence stands") && !evidence.contains("out of reach"))
+        var open = found
+        open.verdict = .inconclusive
+        open.panelFit!.evidenceSafe = false
+        let inconclusive = MarkdownReport.render(.attribution(open), manifest: nil)
+        #expect(inconclusive.contains("no-evidence is out of reach, and so is evidence") && !inconclusive.contains("evidence stands"))
+    }
+}
