@@ -32,3 +32,24 @@ final class TemporaryFolder: @unchecked Sendable {
         try ResponseStore(path: path(name))
     }
 }
+
+/// Runs the real `lineage` binary (`LocalModelsIntegrationTests.binary`) and returns its exit status
+/// and what it printed: standard output and standard error together, or standard output alone.
+enum LineageBinary {
+    static func run(_ arguments: [String], in folder: TemporaryFolder, environment: [String: String]? = nil,
+                    mergingStandardError: Bool = true) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: LocalModelsIntegrationTests.binary)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let log = folder.path("out-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = mergingStandardError ? handle : FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, try String(contentsOfFile: log, encoding: .utf8))
+    }
+}

@@ -114,32 +114,19 @@ public enum ModelKindProfiler {
     }
 
     /// The lowercased runs of letters and digits of a text. ASCII text (most answers) is split byte by
-    /// byte, which gives the same words as splitting Characters on `isLetter`/`isNumber`, without the
-    /// Unicode property lookups.
+    /// byte, on byte classes derived from the `Character` properties the general split uses, so both
+    /// give the same words; the general split does the Unicode property lookups only for other text.
     static func words(of text: String) -> [String] {
-        if let ascii = text.utf8.withContiguousStorageIfAvailable({ bytes -> [String]? in
-            var out: [String] = []
-            var start = -1
-            for (i, b) in bytes.enumerated() {
-                if b >= 0x80 { return nil }
-                let isWord = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                if isWord {
-                    if start < 0 { start = i }
-                } else if start >= 0 {
-                    out.append(Self.lowercasedASCII(bytes[start..<i]))
-                    start = -1
-                }
-            }
-            if start >= 0 { out.append(Self.lowercasedASCII(bytes[start..<bytes.count])) }
-            return out
-        }), let ascii {
-            return ascii
-        }
-        return text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> [String]? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            return ASCIIFeaturiser.lowered(bytes).split { !isWordByte[Int($0)] }.map { String(decoding: $0, as: UTF8.self) }
+        } ?? nil
+        return ascii ?? text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
     }
 
-    static func lowercasedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    static let isWordByte: [Bool] = (0..<128).map { b in
+        let c = Character(Unicode.Scalar(UInt8(b)))
+        return c.isLetter || c.isNumber
     }
 
     static func isStructured(_ line: Substring) -> Bool {

@@ -114,22 +114,32 @@ import Testing
     @Test func severalReferencesAndAlternativesRejectAtMostAlphaUnderTheNull() throws {
         var rng = SeededGenerator(seed: seed &+ 1)
         let studies = 200
-        var primary = 0, verdicts = 0
-        for _ in 0..<studies {
-            let one = Self.simulate(probes: 40, references: 2, alternatives: 3, controls: 1, suspectLean: 0.5, families: true, &rng)
-            var options = Self.options(references: 2, alternatives: 3, controls: 1, seed: rng.next())
-            options.minimumControls = 1
-            if try AttributionStudy.analyse(options: options, similarities: one).tests[0].pValue <= 0.05 { primary += 1 }
-            let three = Self.simulate(probes: 60, references: 2, alternatives: 3, controls: 3, suspectLean: 0.5, families: true, &rng)
-            let result = try AttributionStudy.analyse(options: Self.options(references: 2, alternatives: 3, controls: 3, seed: rng.next()),
-                                                      similarities: three)
-            if result.verdict == .evidence { verdicts += 1 }
+        let (primary, verdicts) = try Self.nullRejections(studies: studies, references: 2, alternatives: 3, &rng) {
+            Self.options(references: $0, alternatives: $1, controls: $2, seed: $3)
         }
         let n = Double(studies)
         print("null, family means: primary (one control) \(Double(primary) / n), verdict (three controls) \(Double(verdicts) / n)")
         #expect(Double(primary) / n <= NullSimulationTests.ceiling(0.05, studies))
         #expect(Double(primary) / n >= 0.015)
         #expect(Double(verdicts) / n <= NullSimulationTests.ceiling(0.05, studies))
+    }
+
+    /// Null studies (S exchangeable with the controls): how often the primary test rejects at 0.05
+    /// against one control (where it is exact), and how often three controls give `evidence`.
+    static func nullRejections(studies: Int, references: Int, alternatives: Int, _ rng: inout SeededGenerator,
+                               options: (Int, Int, Int, UInt64) -> AttributionOptions) throws -> (primary: Int, verdicts: Int) {
+        var primary = 0, verdicts = 0
+        for _ in 0..<studies {
+            let one = simulate(probes: 40, references: references, alternatives: alternatives, controls: 1, suspectLean: 0.5, families: true, &rng)
+            var single = options(references, alternatives, 1, rng.next())
+            single.minimumControls = 1
+            if try AttributionStudy.analyse(options: single, similarities: one).tests[0].pValue <= 0.05 { primary += 1 }
+            let three = simulate(probes: 60, references: references, alternatives: alternatives, controls: 3, suspectLean: 0.5, families: true, &rng)
+            if try AttributionStudy.analyse(options: options(references, alternatives, 3, rng.next()), similarities: three).verdict == .evidence {
+                verdicts += 1
+            }
+        }
+        return (primary, verdicts)
     }
 
     /// A student of the family (a lean toward the family direction that every reference shares) gets

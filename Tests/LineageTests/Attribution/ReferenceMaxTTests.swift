@@ -52,15 +52,8 @@ import Testing
     @Test func rejectsAtMostAlphaUnderTheNull() throws {
         var rng = SeededGenerator(seed: seed &+ 1)
         let studies = 200
-        var primary = 0, verdicts = 0
-        for _ in 0..<studies {
-            let one = FamilyMeanTests.simulate(probes: 40, references: 3, alternatives: 1, controls: 1, suspectLean: 0.5, families: true, &rng)
-            var options = Self.options(references: 3, alternatives: 1, controls: 1, seed: rng.next())
-            options.minimumControls = 1
-            if try AttributionStudy.analyse(options: options, similarities: one).tests[0].pValue <= 0.05 { primary += 1 }
-            let three = FamilyMeanTests.simulate(probes: 60, references: 3, alternatives: 1, controls: 3, suspectLean: 0.5, families: true, &rng)
-            if try AttributionStudy.analyse(options: Self.options(references: 3, alternatives: 1, controls: 3, seed: rng.next()),
-                                            similarities: three).verdict == .evidence { verdicts += 1 }
+        let (primary, verdicts) = try FamilyMeanTests.nullRejections(studies: studies, references: 3, alternatives: 1, &rng) {
+            Self.options(references: $0, alternatives: $1, controls: $2, seed: $3)
         }
         let n = Double(studies)
         print("null, max-T over references: primary (one control) \(Double(primary) / n), verdict (three controls) \(Double(verdicts) / n)")

@@ -36,19 +36,9 @@ import Testing
         #expect(try RecomputeTests.lineage(["models", "annotate", "--store", store, "--labels", labels], in: folder).status == 0)
         let common = ["screen", "--store", store, "--reference", "teacher-a", "--suspect", "suspect-1", "--suspect", "suspect-2",
                       "--replicates", "199", "--bootstrap", "199"]
-        let json = folder.path("screen.json")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RecomputeTests.binary)
-        process.arguments = common + ["--format", "json"]
-        FileManager.default.createFile(atPath: json, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: json))
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        #expect([0, 10, 11].contains(process.terminationStatus))
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let screen = try LineageBinary.run(common + ["--format", "json"], in: folder, mergingStandardError: false)
+        #expect([0, 10, 11].contains(screen.status))
+        let object = try JSONSerialization.jsonObject(with: Data(screen.output.utf8)) as! [String: Any]
         let schema = ReportSchemaTests.schemaFolder.appendingPathComponent("lineage.screen.v1.json")
         #expect(try JSONSchemaValidator(schemaFile: schema).validate(object) == [])
         let properties = Set(((try JSONSerialization.jsonObject(with: Data(contentsOf: schema)) as! [String: Any])["properties"] as! [String: Any]).keys)

@@ -61,20 +61,9 @@ import Testing
         environment["ECHO_SHORT_KEY"] = Self.shortKey
         var outputs: [String: String] = [:]
         func lineage(_ name: String, _ arguments: [String]) throws -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = arguments
-            process.environment = environment
-            let log = folder.path("\(name).log")
-            FileManager.default.createFile(atPath: log, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            process.waitUntilExit()
-            try handle.close()
-            outputs[name] = try String(contentsOfFile: log, encoding: .utf8)
-            return process.terminationStatus
+            let (status, output) = try LineageBinary.run(arguments, in: folder, environment: environment)
+            outputs[name] = output
+            return status
         }
         let run = try lineage("run", ["run", probes, "--store", store, "--max-tokens", "16", "--samples", "2",
                                       "--model", "name=long,backend=openai,endpoint=\(endpoint),model=x,api_key_env=ECHO_LONG_KEY",

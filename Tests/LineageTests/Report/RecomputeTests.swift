@@ -8,18 +8,7 @@ import Testing
     static let binary = LocalModelsIntegrationTests.binary
 
     static func lineage(_ arguments: [String], in folder: TemporaryFolder) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let log = folder.path("out-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, try String(contentsOfFile: log, encoding: .utf8))
+        try LineageBinary.run(arguments, in: folder)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary), "needs the lineage binary (swift build)"))
