@@ -19,46 +19,67 @@ public struct LengthAdjustment: Sendable {
         var xtx = [[Double]](repeating: [0, 0, 0], count: 3)
         var xty = [0.0, 0.0, 0.0]
         var yy = 0.0
+        let pairs = m * (m - 1) / 2
+        // Scalar loops in the order of the textbook two-pass form (means first, then centred sums),
+        // so the sums are the same as a row-by-row computation, without a heap array per pair.
+        var x0 = [Double](repeating: 0, count: pairs), x1 = x0, x2 = x0, ys = x0
+        var sxx = [Double](repeating: 0, count: 9), sxy = [0.0, 0.0, 0.0]
         for (p, matrix) in data.similarities.enumerated() {
-            var rows: [([Double], Double)] = []
+            guard pairs > 1 else { continue }
+            let lengths = data.logLengths[p]
+            var r = 0
             for i in 0..<m {
                 for j in (i + 1)..<m {
-                    rows.append((covariates(data.logLengths[p][i], data.logLengths[p][j]), Double(matrix[i, j])))
+                    let x = covariates(lengths[i], lengths[j])
+                    x0[r] = x.0; x1[r] = x.1; x2[r] = x.2
+                    ys[r] = Double(matrix[i, j])
+                    r += 1
                 }
             }
-            guard rows.count > 1 else { continue }
-            let meanX = (0..<3).map { c in rows.reduce(0) { $0 + $1.0[c] } / Double(rows.count) }
-            let meanY = rows.reduce(0) { $0 + $1.1 } / Double(rows.count)
-            for (x, y) in rows {
-                let cx = (0..<3).map { x[$0] - meanX[$0] }
-                let cy = y - meanY
-                for a in 0..<3 {
-                    xty[a] += cx[a] * cy
-                    for b in 0..<3 { xtx[a][b] += cx[a] * cx[b] }
-                }
+            var m0 = 0.0, m1 = 0.0, m2 = 0.0, my = 0.0
+            for r in 0..<pairs { m0 += x0[r] }
+            for r in 0..<pairs { m1 += x1[r] }
+            for r in 0..<pairs { m2 += x2[r] }
+            for r in 0..<pairs { my += ys[r] }
+            let n = Double(pairs)
+            m0 /= n; m1 /= n; m2 /= n; my /= n
+            for k in 0..<9 { sxx[k] = xtx[k / 3][k % 3] }
+            for k in 0..<3 { sxy[k] = xty[k] }
+            for r in 0..<pairs {
+                let c = (x0[r] - m0, x1[r] - m1, x2[r] - m2)
+                let cy = ys[r] - my
+                sxy[0] += c.0 * cy; sxx[0] += c.0 * c.0; sxx[1] += c.0 * c.1; sxx[2] += c.0 * c.2
+                sxy[1] += c.1 * cy; sxx[3] += c.1 * c.0; sxx[4] += c.1 * c.1; sxx[5] += c.1 * c.2
+                sxy[2] += c.2 * cy; sxx[6] += c.2 * c.0; sxx[7] += c.2 * c.1; sxx[8] += c.2 * c.2
                 yy += cy * cy
             }
+            for k in 0..<9 { xtx[k / 3][k % 3] = sxx[k] }
+            for k in 0..<3 { xty[k] = sxy[k] }
         }
         let beta = solve(xtx, xty)
         let explained = zip(beta, xty).reduce(0) { $0 + $1.0 * $1.1 }
         return LengthAdjustment(coefficients: beta, explainedVariance: yy > 0 ? max(0, explained / yy) : 0)
     }
 
-    static func covariates(_ a: Float, _ b: Float) -> [Double] {
+    static func covariates(_ a: Float, _ b: Float) -> (Double, Double, Double) {
         let d = Double(abs(a - b))
-        return [d, d * d, Double(a + b)]
+        return (d, d * d, Double(a + b))
     }
 
     /// The similarities with the fitted length terms removed.
     public func apply(to data: ProbeSimilarities) -> ProbeSimilarities {
         var adjusted = data
         let m = data.models.count
+        let c = (coefficients[0], coefficients[1], coefficients[2])
         for p in adjusted.similarities.indices {
-            for i in 0..<m {
-                for j in 0..<m where i != j {
-                    let x = Self.covariates(data.logLengths[p][i], data.logLengths[p][j])
-                    let fitted = zip(coefficients, x).reduce(0) { $0 + $1.0 * $1.1 }
-                    adjusted.similarities[p][i, j] -= Float(fitted)
+            let lengths = data.logLengths[p]
+            adjusted.similarities[p].values.withUnsafeMutableBufferPointer { out in
+                for i in 0..<m {
+                    for j in 0..<m where i != j {
+                        let x = Self.covariates(lengths[i], lengths[j])
+                        let fitted = 0.0 + c.0 * x.0 + c.1 * x.1 + c.2 * x.2
+                        out[i * m + j] -= Float(fitted)
+                    }
                 }
             }
         }

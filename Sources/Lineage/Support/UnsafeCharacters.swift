@@ -35,6 +35,11 @@ public enum UnsafeCharacters {
 
     /// `text` with every unsafe character except those in `keeping` shown as `\uXXXX`.
     public static func visible(_ text: String, keeping: Set<Unicode.Scalar> = ["\n", "\t"]) -> String {
+        // Fast path for the common case (JSON, tables): printable ASCII and kept line breaks only.
+        let keepsNewline = keeping.contains("\n"), keepsTab = keeping.contains("\t")
+        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || ($0 == 0x0A && keepsNewline) || ($0 == 0x09 && keepsTab) }) {
+            return text
+        }
         guard text.unicodeScalars.contains(where: { isUnsafe($0) && !keeping.contains($0) }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
