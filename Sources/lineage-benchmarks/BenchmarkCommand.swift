@@ -16,6 +16,7 @@ struct BenchmarkCommand: ParsableCommand {
 
     static func main() {
         BLASCoreSelection.reexecuteWithBetterCoreIfNeeded()
+        BLASThreads.useOnePerCall()
         do {
             var command = try parseAsRoot()
             try command.run()

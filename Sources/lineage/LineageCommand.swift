@@ -27,6 +27,7 @@ struct LineageCommand: AsyncParsableCommand {
 
     static func main() async {
         BLASCoreSelection.reexecuteWithBetterCoreIfNeeded()
+        BLASThreads.useOnePerCall()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -146,9 +146,9 @@ public enum AttributionStudy {
     /// One study per reference on similarities over `options.models`, combined by `combine`.
     public static func analyseEachReference(options: AttributionOptions, similarities all: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
                                             command: String = "", store: String = "") throws -> AttributionResult {
-        let studies = try options.references.map { reference in
+        let studies = try concurrentMap(options.references.count) { index in
             var single = options
-            single.references = [reference]
+            single.references = [options.references[index]]
             return try analyse(options: single, similarities: all.restricted(to: single.models), catalog: catalog, command: command, store: store)
         }
         return combine(studies, minimumControls: options.minimumControls)

@@ -17,14 +17,17 @@ public enum StudyBatch {
         for options in studies { for model in options.models where seen.insert(model).inserted { union.append(model) } }
         var probesByModel: [String: Set<Int64>] = [:]
         for response in responses where seen.contains(response.model) { probesByModel[response.model, default: []].insert(response.probeID) }
-        func common(_ models: [String]) -> Int {
-            models.dropFirst().reduce(probesByModel[models[0]] ?? []) { $0.intersection(probesByModel[$1] ?? []) }.count
+        let probeSets = probesByModel
+        @Sendable func common(_ models: [String]) -> Int {
+            models.dropFirst().reduce(probeSets[models[0]] ?? []) { $0.intersection(probeSets[$1] ?? []) }.count
         }
         var builder = FingerprintBuilder(weights: first.weights)
         builder.keepFamilies = first.familyViews
         let shared: ProbeSimilarities? = studies.count > 1 && studies.allSatisfy({ $0.weights == first.weights && $0.familyViews == first.familyViews })
             ? try? builder.similarities(of: responses, models: union) : nil
-        return try studies.map { options in
+        // Studies are independent: they run on every core, each on one BLAS thread, results in order.
+        return try concurrentMap(studies.count) { index in
+            let options = studies[index]
             let all: ProbeSimilarities
             if let shared, shared.probes.count == common(options.models) {
                 all = shared.restricted(to: options.models)

@@ -172,26 +172,36 @@ extension FingerprintBuilder {
             }
         }
 
-        var answers = FeaturisedAnswers()
-        for id in probeIDs {
-            let perModel = byProbe[id]!
+        // Each probe's answers are featurised on their own (on every core), then gathered in probe order.
+        let cleaner = cleaner, groups = byProbe
+        let featurised = try concurrentMap(probeIDs.count) { index -> (documents: [[[TextFeatures]]], removals: [String])? in
+            let perModel = groups[probeIDs[index]]!
             let first = perModel.first { !$0.isEmpty }![0]
             let turns = min(first.probe.turns.count, perModel.flatMap { $0 }.map(\.turns.count).min() ?? 0)
-            guard turns > 0 else { continue }
+            guard turns > 0 else { return nil }
             var probeDocuments: [[[TextFeatures]]] = []
+            var removed: [String] = []
             for t in 0..<turns {
                 let prompt = first.probe.turns[t]
                 probeDocuments.append(perModel.map { responses in
                     responses.map { response in
                         let (text, removals) = cleaner.clean(response.turns[t], prompt: prompt)
-                        for removal in removals { answers.cleaning[removal.rawValue, default: 0] += 1 }
+                        removed.append(contentsOf: removals.map(\.rawValue))
                         return TextFeatures(text: text, prompt: first.probe.turns[0...t].joined(separator: "\n"))
                     }
                 })
             }
+            return (probeDocuments, removed)
+        }
+        var answers = FeaturisedAnswers()
+        for (id, probe) in zip(probeIDs, featurised) {
+            guard let probe else { continue }
+            let perModel = byProbe[id]!
+            let first = perModel.first { !$0.isEmpty }![0]
+            for removal in probe.removals { answers.cleaning[removal, default: 0] += 1 }
             for (m, responses) in perModel.enumerated() where !responses.isEmpty { answers.samples[models[m], default: 0] += responses.count }
-            answers.probes.append(.init(probeID: id, probeHash: first.probeHash, turns: turns))
-            answers.documents.append(probeDocuments)
+            answers.probes.append(.init(probeID: id, probeHash: first.probeHash, turns: probe.documents.count))
+            answers.documents.append(probe.documents)
         }
         return answers
     }

@@ -43,3 +43,16 @@ public enum BLASCoreSelection {
         // Only reached when execv failed: carry on with the generic kernels.
     }
 }
+
+/// How many threads OpenBLAS may use for one call.
+public enum BLASThreads {
+    /// One thread per call: Lineage runs independent studies, references and probes on the cores
+    /// itself, and OpenBLAS sums in a different order with a different thread count, so one thread
+    /// also makes every result the same to the last bit on any machine with the same kernels.
+    /// Does nothing on a BLAS without `openblas_set_num_threads`.
+    public static func useOnePerCall() {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "openblas_set_num_threads") else { return }
+        typealias SetThreads = @convention(c) (Int32) -> Void
+        unsafeBitCast(symbol, to: SetThreads.self)(1)
+    }
+}

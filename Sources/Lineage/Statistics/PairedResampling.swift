@@ -1,3 +1,4 @@
+import CLinearAlgebra
 import Foundation
 
 /// Resampling over probes for paired per-probe effects, as matrix products.
@@ -42,31 +43,66 @@ public enum PairedResampling {
     }
 
     /// Row 0: each column's mean; rows 1...B: its mean under B random sign vectors over probes (the
-    /// same signs for every column), as one `sgemm`. Row 0 goes through the very same arithmetic as
-    /// the null rows.
+    /// same signs for every column), by `sgemm`. Row 0 goes through the very same arithmetic as
+    /// the null rows. The signs are drawn and multiplied a block of rows at a time, so that no
+    /// B×P matrix is held (10,000 × 805 signs would be 32 MB, allocated and zeroed per test).
     static func signedMeans(effects: Matrix, replicates: Int, seed: UInt64) -> Matrix {
-        let p = effects.rows
+        let p = effects.rows, k = effects.columns
+        let total = replicates + 1
+        var means = Matrix(rows: total, columns: k)
+        guard p > 0, k > 0 else { return means }
         var generator = SeededGenerator(seed: seed)
-        var signs = Matrix(rows: replicates + 1, columns: p)
-        let unit = 1 / Float(max(1, p))
-        // Bit i of each 64-bit draw is probe i's sign: the sign bit of ±unit, set without a branch.
+        let unit = 1 / Float(p)
+        // Bit i of each 64-bit draw is probe i's sign: the sign bit of ±unit. A byte's eight signs
+        // come from one table row.
         let positive = unit.bitPattern
-        signs.values.withUnsafeMutableBufferPointer { out in
-            for i in 0..<p { out[i] = unit }
-            for r in 1...replicates {
-                let row = r * p
-                var i = 0
-                while i < p {
-                    var bits = generator.next()
-                    for j in i..<min(p, i + 64) {
-                        out[row + j] = Float(bitPattern: positive | (UInt32(truncatingIfNeeded: bits & 1) << 31))
-                        bits >>= 1
+        var table = [Float](repeating: 0, count: 256 * 8)
+        for byte in 0..<256 {
+            for j in 0..<8 { table[byte * 8 + j] = Float(bitPattern: positive | (UInt32((byte >> j) & 1) << 31)) }
+        }
+        let blockRows = min(total, 256)
+        var signs = [Float](repeating: 0, count: blockRows * p)
+        var first = 0
+        while first < total {
+            let rows = min(blockRows, total - first)
+            signs.withUnsafeMutableBufferPointer { out in
+                table.withUnsafeBufferPointer { table in
+                    for local in 0..<rows {
+                        let row = local * p
+                        if first + local == 0 {
+                            for i in 0..<p { out[i] = unit }
+                            continue
+                        }
+                        var i = 0
+                        while i < p {
+                            var bits = generator.next()
+                            let end = min(p, i + 64)
+                            while i + 8 <= end {
+                                let from = Int(bits & 0xFF) * 8
+                                for j in 0..<8 { out[row + i + j] = table[from + j] }
+                                bits >>= 8
+                                i += 8
+                            }
+                            while i < end {
+                                out[row + i] = Float(bitPattern: positive | (UInt32(truncatingIfNeeded: bits & 1) << 31))
+                                bits >>= 1
+                                i += 1
+                            }
+                        }
                     }
-                    i += 64
                 }
             }
+            signs.withUnsafeBufferPointer { a in
+                effects.values.withUnsafeBufferPointer { b in
+                    means.values.withUnsafeMutableBufferPointer { c in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(k), Int32(p),
+                                    1, a.baseAddress, Int32(p), b.baseAddress, Int32(k), 0, c.baseAddress! + first * k, Int32(k))
+                    }
+                }
+            }
+            first += rows
         }
-        return signs.multiplied(by: effects)
+        return means
     }
 
     public struct MaxTOutcome: Sendable {

@@ -31,3 +31,15 @@ private final class ResultSlots<T>: @unchecked Sendable {
         return slots
     }
 }
+
+/// `(0..<count).map(transform)` spread over the machine's cores, results in index order, so that
+/// what it returns does not depend on how many cores ran it. When some indices throw, the error of
+/// the lowest one is rethrown, as the serial map would have thrown it first.
+func concurrentMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) throws -> T) throws -> [T] {
+    guard count > 1 else { return try (0..<count).map(transform) }
+    let results = ResultSlots<Result<T, any Error>>(count: count)
+    DispatchQueue.concurrentPerform(iterations: count) { index in
+        results.set(index, Result { try transform(index) })
+    }
+    return try results.values.map { try $0!.get() }
+}
