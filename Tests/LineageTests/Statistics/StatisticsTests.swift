@@ -56,6 +56,35 @@ import Testing
         }
     }
 
+    /// The null means against a naive sign matrix drawn from the same generator bit by bit (bit i of
+    /// each 64-bit draw is probe i's sign), in Double, for probe counts around the byte and word
+    /// boundaries and replicate counts across the blocks the product is computed in.
+    @Test func signFlipNullMeansEqualANaiveSignMatrix() {
+        var rng = SeededGenerator(seed: seed)
+        for (p, b) in [(1, 5), (7, 255), (8, 256), (63, 300), (64, 511), (65, 512), (130, 700)] {
+            let k = 3
+            let effects = Matrix(rows: p, columns: k, values: (0..<(p * k)).map { _ in rng.nextSignedUnitFloat() })
+            let testSeed = rng.next()
+            let outcome = PairedResampling.signFlip(effects: effects, replicates: b, seed: testSeed)
+            var generator = SeededGenerator(seed: testSeed)
+            for r in 0..<b {
+                var signs: [Double] = []
+                while signs.count < p {
+                    let bits = generator.next()
+                    for j in 0..<min(64, p - signs.count) { signs.append((bits >> UInt64(j)) & 1 == 1 ? -1 : 1) }
+                }
+                for c in 0..<k {
+                    let naive = (0..<p).reduce(0.0) { $0 + signs[$1] * Double(effects[$1, c]) } / Double(p)
+                    #expect(abs(Double(outcome.null[r, c]) - naive) < 1e-5, "p \(p), replicate \(r), column \(c)")
+                }
+            }
+            for c in 0..<k {
+                let mean = (0..<p).reduce(0.0) { $0 + Double(effects[$1, c]) } / Double(p)
+                #expect(abs(outcome.observed[c] - mean) < 1e-5)
+            }
+        }
+    }
+
     /// The max-T test over views against the exact enumeration of all 2^P joint sign vectors, with
     /// views of very different scales (so that an unstandardised maximum would be dominated by one).
     @Test func maxTMatchesExactEnumeration() {
