@@ -207,11 +207,11 @@ public enum AttributionStudy {
         /// P × (controls · views): column k·V + v is view v's effect against control k.
         func viewEffects(_ perProbe: (Matrix, Int, ReferenceSides) -> Float) -> Matrix {
             var m = Matrix(rows: probeCount, columns: controlIndices.count * views.count)
-            for p in 0..<probeCount {
-                for (k, _) in controlIndices.enumerated() {
-                    for (v, view) in views.enumerated() {
-                        m[p, k * views.count + v] = perProbe(view.data.similarities[p], controlIndices[k], view.sides)
-                    }
+            // One view at a time, so that its similarities are read without copying the view per entry.
+            for v in views.indices {
+                let similarities = views[v].data.similarities, sides = views[v].sides
+                for p in 0..<probeCount {
+                    for (k, c) in controlIndices.enumerated() { m[p, k * views.count + v] = perProbe(similarities[p], c, sides) }
                 }
             }
             return m

@@ -47,10 +47,8 @@ public enum PairedResampling {
     /// the null rows. The signs are drawn and multiplied a block of rows at a time, so that no
     /// B×P matrix is held (10,000 × 805 signs would be 32 MB, allocated and zeroed per test).
     static func signedMeans(effects: Matrix, replicates: Int, seed: UInt64) -> Matrix {
-        let p = effects.rows, k = effects.columns
-        let total = replicates + 1
-        var means = Matrix(rows: total, columns: k)
-        guard p > 0, k > 0 else { return means }
+        let p = effects.rows
+        guard p > 0 else { return Matrix(rows: replicates + 1, columns: effects.columns) }
         var generator = SeededGenerator(seed: seed)
         let unit = 1 / Float(p)
         // Bit i of each 64-bit draw is probe i's sign: the sign bit of ±unit. A byte's eight signs
@@ -60,49 +58,30 @@ public enum PairedResampling {
         for byte in 0..<256 {
             for j in 0..<8 { table[byte * 8 + j] = Float(bitPattern: positive | (UInt32((byte >> j) & 1) << 31)) }
         }
-        let blockRows = min(total, 256)
-        var signs = [Float](repeating: 0, count: blockRows * p)
-        var first = 0
-        while first < total {
-            let rows = min(blockRows, total - first)
-            signs.withUnsafeMutableBufferPointer { out in
-                table.withUnsafeBufferPointer { table in
-                    for local in 0..<rows {
-                        let row = local * p
-                        if first + local == 0 {
-                            for i in 0..<p { out[i] = unit }
-                            continue
-                        }
-                        var i = 0
-                        while i < p {
-                            var bits = generator.next()
-                            let end = min(p, i + 64)
-                            while i + 8 <= end {
-                                let from = Int(bits & 0xFF) * 8
-                                for j in 0..<8 { out[row + i + j] = table[from + j] }
-                                bits >>= 8
-                                i += 8
-                            }
-                            while i < end {
-                                out[row + i] = Float(bitPattern: positive | (UInt32(truncatingIfNeeded: bits & 1) << 31))
-                                bits >>= 1
-                                i += 1
-                            }
-                        }
+        return table.withUnsafeBufferPointer { table in
+            blockedProduct(rows: replicates + 1, with: effects) { r, out in
+                if r == 0 {
+                    for i in 0..<p { out[i] = unit }
+                    return
+                }
+                var i = 0
+                while i < p {
+                    var bits = generator.next()
+                    let end = min(p, i + 64)
+                    while i + 8 <= end {
+                        let from = Int(bits & 0xFF) * 8
+                        for j in 0..<8 { out[i + j] = table[from + j] }
+                        bits >>= 8
+                        i += 8
+                    }
+                    while i < end {
+                        out[i] = Float(bitPattern: positive | (UInt32(truncatingIfNeeded: bits & 1) << 31))
+                        bits >>= 1
+                        i += 1
                     }
                 }
             }
-            signs.withUnsafeBufferPointer { a in
-                effects.values.withUnsafeBufferPointer { b in
-                    means.values.withUnsafeMutableBufferPointer { c in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(k), Int32(p),
-                                    1, a.baseAddress, Int32(p), b.baseAddress, Int32(k), 0, c.baseAddress! + first * k, Int32(k))
-                    }
-                }
-            }
-            first += rows
         }
-        return means
     }
 
     public struct MaxTOutcome: Sendable {
@@ -178,16 +157,39 @@ public enum PairedResampling {
         let p = effects.rows
         guard p > 0 else { return Matrix(rows: replicates, columns: effects.columns) }
         var generator = SeededGenerator(seed: seed)
-        var weights = Matrix(rows: replicates, columns: p)
         let unit = 1 / Float(p)
         let count = UInt64(p)
-        weights.values.withUnsafeMutableBufferPointer { out in
-            for r in 0..<replicates {
-                let row = r * p
-                for _ in 0..<p { out[row + Int(generator.next() % count)] += unit }
-            }
+        return blockedProduct(rows: replicates, with: effects) { _, row in
+            for i in row.indices { row[i] = 0 }
+            for _ in 0..<p { row[Int(generator.next() % count)] += unit }
         }
-        return weights.multiplied(by: effects)
+    }
+
+    /// `W · effects` for a `rows` × P matrix W whose rows `fill` writes in order (row index, row),
+    /// a block of 256 rows at a time, so that W is never held whole.
+    static func blockedProduct(rows total: Int, with effects: Matrix, fill: (Int, UnsafeMutableBufferPointer<Float>) -> Void) -> Matrix {
+        let p = effects.rows, k = effects.columns
+        var product = Matrix(rows: total, columns: k)
+        guard total > 0, p > 0, k > 0 else { return product }
+        let blockRows = min(total, 256)
+        var block = [Float](repeating: 0, count: blockRows * p)
+        var first = 0
+        while first < total {
+            let rows = min(blockRows, total - first)
+            block.withUnsafeMutableBufferPointer { out in
+                for local in 0..<rows { fill(first + local, UnsafeMutableBufferPointer(rebasing: out[(local * p)..<((local + 1) * p)])) }
+            }
+            block.withUnsafeBufferPointer { a in
+                effects.values.withUnsafeBufferPointer { b in
+                    product.values.withUnsafeMutableBufferPointer { c in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(k), Int32(p),
+                                    1, a.baseAddress, Int32(p), b.baseAddress, Int32(k), 0, c.baseAddress! + first * k, Int32(k))
+                    }
+                }
+            }
+            first += rows
+        }
+        return product
     }
 
     /// Percentile-bootstrap intervals of each column's mean at the given two-sided level.
