@@ -62,67 +62,90 @@ public struct FingerprintBuilder: Sendable {
         let layout = FingerprintLayout(weights: weights)
 
         // Pass 2: per probe and turn, one compact matrix of fingerprints and one sgemm (one per family block
-        // with `keepFamilies`).
+        // with `keepFamilies`). Probes are independent: chunks of them run on every core, gathered in order.
+        struct ProbeOutcome: Sendable {
+            var sum: Matrix
+            var familySums: [FingerprintFamily: Matrix]
+            var lengths: [Float]
+            var claims: [[Bool]]
+        }
+        let families = IdentityLexicon.families.count
+        let chunkCount = min(documents.count, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        let chunkSize = (documents.count + chunkCount - 1) / chunkCount
+        let (keepFamilies, compactColumns) = (keepFamilies, compactColumns)
+        let chunks = try concurrentMap(chunkCount) { chunk -> (outcomes: [ProbeOutcome], timing: ProductTiming) in
+            var timing = ProductTiming()
+            var outcomes: [ProbeOutcome] = []
+            // Column of the compact matrix for each layout column (-1: unused on this probe and turn).
+            var columnIndex = [Int32](repeating: -1, count: layout.columns)
+            for probeDocuments in documents[min(documents.count, chunk * chunkSize)..<min(documents.count, (chunk + 1) * chunkSize)] {
+                var sum = Matrix(rows: models.count, columns: models.count)
+                var familySums: [FingerprintFamily: Matrix] = [:]
+                var lengths = [Float](repeating: 0, count: models.count)
+                var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count)
+                for turnDocuments in probeDocuments {
+                    let used = compactColumns ? layout.usedColumns(by: turnDocuments.joined(), columnIndex: &columnIndex)
+                                              : Array(0..<layout.columns)
+                    for (i, c) in used.enumerated() { columnIndex[c] = Int32(i) }
+                    var fingerprints = Matrix(rows: models.count, columns: used.count)
+                    for (m, sampleDocuments) in turnDocuments.enumerated() {
+                        let share = 1 / Float(sampleDocuments.count)
+                        for document in sampleDocuments {
+                            layout.add(document, scaledBy: share, corpus: corpus, columnIndex: columnIndex, toRow: m, of: &fingerprints)
+                            lengths[m] += log1p(Float(document.length)) * share / Float(probeDocuments.count)
+                            for f in 0..<families where document.identity[f] > 0 { claims[m][f] = true }
+                        }
+                    }
+                    for c in used { columnIndex[c] = -1 }
+                    let n = models.count
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    var gram: Matrix
+                    if keepFamilies {
+                        // One raw product per family block; the whole fingerprint's cosine is their sum over
+                        // the rows' norms (the same number as normalising whole rows first).
+                        gram = Matrix(rows: n, columns: n)
+                        for (family, range) in layout.blocks(in: used) {
+                            let block = fingerprints.gram(ofColumns: range)
+                            for i in gram.values.indices { gram.values[i] += block.values[i] }
+                            if FingerprintFamily.views.contains(family) {
+                                familySums[family, default: Matrix(rows: n, columns: n)].add(block.cosines(), scaledBy: 1 / Float(probeDocuments.count))
+                            }
+                        }
+                        gram = gram.cosines()
+                    } else {
+                        fingerprints.normalizeRows()
+                        // sgemm beats ssyrk on these small blocks (fewer, larger kernel calls) despite twice the flops;
+                        // the upper triangle is mirrored so that the matrix is exactly symmetric, as gram() gives it.
+                        gram = fingerprints.multiplied(by: fingerprints, transposeOther: true)
+                        for i in 0..<n { for j in 0..<i { gram.values[i * n + j] = gram.values[j * n + i] } }
+                    }
+                    timing.seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    timing.flops += 2 * Double(models.count) * Double(models.count) * Double(used.count)
+                    timing.products += 1
+                    timing.columns += used.count
+                    for i in sum.values.indices { sum.values[i] += gram.values[i] / Float(probeDocuments.count) }
+                }
+                outcomes.append(ProbeOutcome(sum: sum, familySums: familySums, lengths: lengths, claims: claims))
+            }
+            return (outcomes, timing)
+        }
         var similarities: [Matrix] = []
         var familySimilarities: [FingerprintFamily: [Matrix]] = [:]
         var logLengths: [[Float]] = []
         var identityClaims: [[[Bool]]] = []
-        let families = IdentityLexicon.families.count
-        // Column of the compact matrix for each layout column (-1: unused on this probe and turn).
-        var columnIndex = [Int32](repeating: -1, count: layout.columns)
-        for probeDocuments in documents {
-            var sum = Matrix(rows: models.count, columns: models.count)
-            var familySums: [FingerprintFamily: Matrix] = [:]
-            var lengths = [Float](repeating: 0, count: models.count)
-            var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count)
-            for turnDocuments in probeDocuments {
-                let used = compactColumns ? layout.usedColumns(by: turnDocuments.joined(), columnIndex: &columnIndex)
-                                          : Array(0..<layout.columns)
-                for (i, c) in used.enumerated() { columnIndex[c] = Int32(i) }
-                var fingerprints = Matrix(rows: models.count, columns: used.count)
-                for (m, sampleDocuments) in turnDocuments.enumerated() {
-                    let share = 1 / Float(sampleDocuments.count)
-                    for document in sampleDocuments {
-                        layout.add(document, scaledBy: share, corpus: corpus, columnIndex: columnIndex, toRow: m, of: &fingerprints)
-                        lengths[m] += log1p(Float(document.length)) * share / Float(probeDocuments.count)
-                        for f in 0..<families where document.identity[f] > 0 { claims[m][f] = true }
-                    }
+        for chunk in chunks {
+            timing.seconds += chunk.timing.seconds
+            timing.flops += chunk.timing.flops
+            timing.products += chunk.timing.products
+            timing.columns += chunk.timing.columns
+            for outcome in chunk.outcomes {
+                similarities.append(outcome.sum)
+                for family in FingerprintFamily.views where keepFamilies {
+                    familySimilarities[family, default: []].append(outcome.familySums[family] ?? Matrix(rows: models.count, columns: models.count))
                 }
-                for c in used { columnIndex[c] = -1 }
-                let n = models.count
-                let start = DispatchTime.now().uptimeNanoseconds
-                var gram: Matrix
-                if keepFamilies {
-                    // One raw product per family block; the whole fingerprint's cosine is their sum over
-                    // the rows' norms (the same number as normalising whole rows first).
-                    gram = Matrix(rows: n, columns: n)
-                    for (family, range) in layout.blocks(in: used) {
-                        let block = fingerprints.gram(ofColumns: range)
-                        for i in gram.values.indices { gram.values[i] += block.values[i] }
-                        if FingerprintFamily.views.contains(family) {
-                            familySums[family, default: Matrix(rows: n, columns: n)].add(block.cosines(), scaledBy: 1 / Float(probeDocuments.count))
-                        }
-                    }
-                    gram = gram.cosines()
-                } else {
-                    fingerprints.normalizeRows()
-                    // sgemm beats ssyrk on these small blocks (fewer, larger kernel calls) despite twice the flops;
-                    // the upper triangle is mirrored so that the matrix is exactly symmetric, as gram() gives it.
-                    gram = fingerprints.multiplied(by: fingerprints, transposeOther: true)
-                    for i in 0..<n { for j in 0..<i { gram.values[i * n + j] = gram.values[j * n + i] } }
-                }
-                timing.seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                timing.flops += 2 * Double(models.count) * Double(models.count) * Double(used.count)
-                timing.products += 1
-                timing.columns += used.count
-                for i in sum.values.indices { sum.values[i] += gram.values[i] / Float(probeDocuments.count) }
+                logLengths.append(outcome.lengths)
+                identityClaims.append(outcome.claims)
             }
-            similarities.append(sum)
-            for family in FingerprintFamily.views where keepFamilies {
-                familySimilarities[family, default: []].append(familySums[family] ?? Matrix(rows: models.count, columns: models.count))
-            }
-            logLengths.append(lengths)
-            identityClaims.append(claims)
         }
         var result = ProbeSimilarities(models: models, probes: probes, similarities: similarities, logLengths: logLengths,
                                        identityClaims: identityClaims, cleaning: answers.cleaning, samples: answers.samples)

@@ -35,7 +35,7 @@ public enum ModelKindProfiler {
     public static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String]) -> [ModelKind] {
         let wanted = Set(models).union(consensusModels)
         // probe → model → one answer's word counts (first sample), length and format share.
-        struct Answer { var counts: [String: Double]; var norm: Double; var logLength: Double; var format: Double }
+        struct Answer: Sendable { var counts: [String: Double]; var norm: Double; var logLength: Double; var format: Double }
         var byProbe: [Int64: [String: Answer]] = [:]
         // One answer per (model, probe): the first sample (lowest index, then content hash), whatever the order given.
         var first: [String: StoredResponse] = [:]
@@ -44,7 +44,9 @@ public enum ModelKindProfiler {
             if let seen = first[key], (seen.sampleIndex, seen.contentHash) <= (response.sampleIndex, response.contentHash) { continue }
             first[key] = response
         }
-        for response in first.values {
+        // Each answer's words are counted on its own (on every core), then filed by probe and model.
+        let chosen = first.values.sorted { ($0.probeID, $0.model) < ($1.probeID, $1.model) }
+        let counted = chosen.concurrentMap { response -> Answer in
             let text = response.turns.joined(separator: "\n")
             var counts: [String: Double] = [:]
             var words = 0
@@ -55,10 +57,10 @@ public enum ModelKindProfiler {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
             let structured = lines.filter(isStructured).count
             let norm = counts.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            byProbe[response.probeID, default: [:]][response.model] = Answer(
-                counts: counts, norm: norm, logLength: log1p(Double(words)),
-                format: lines.isEmpty ? 0 : Double(structured) / Double(lines.count))
+            return Answer(counts: counts, norm: norm, logLength: log1p(Double(words)),
+                          format: lines.isEmpty ? 0 : Double(structured) / Double(lines.count))
         }
+        for (response, answer) in zip(chosen, counted) { byProbe[response.probeID, default: [:]][response.model] = answer }
         let consensusSet = Set(consensusModels)
         var totals: [String: (length: Double, format: Double, consensus: Double, consensusProbes: Int, probes: Int)] = [:]
         // Probes, models and words in sorted order: the sums must not depend on dictionary order, so
