@@ -27,6 +27,7 @@ struct ScreenCommand: ParsableCommand {
         Examples:
           lineage screen --reference gpt-3.5-turbo
           lineage screen --reference gpt-4 --suspect model-a --suspect model-b --json
+          lineage screen --reference gpt-4 --report screen-report    (open screen-report/index.html)
         """
 
     static let configuration = CommandConfiguration(
@@ -58,6 +59,7 @@ struct ScreenCommand: ParsableCommand {
 
     @OptionGroup var settings: AttributionSettings
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var reportOptions: ReportOptions
 
     struct Row: Codable {
         var suspect: String
@@ -110,7 +112,7 @@ struct ScreenCommand: ParsableCommand {
         let requests = candidates.map { suspect in
             PairRequest(suspect: suspect, references: references, alternatives: alternativeReferences, controls: controls.filter { $0 != suspect })
         }
-        let (results, _, skipped) = try settings.analyse(requests, store: store, skipping: suspects.isEmpty)
+        let (results, responses, skipped) = try settings.analyse(requests, store: store, skipping: suspects.isEmpty)
         let raw = results.map(\.pValue)
         let adjusted = correction == "holm" ? MultipleTesting.holm(raw) : correction == "bh" ? MultipleTesting.benjaminiHochberg(raw) : raw
         let alpha = settings.alpha
@@ -138,6 +140,11 @@ struct ScreenCommand: ParsableCommand {
             }
             return .attribution(r)
         }.sorted { (corrected[$0.models[0]]?.adjustedPValue ?? 1) < (corrected[$1.models[0]]?.adjustedPValue ?? 1) }
+        if let directory = reportOptions.directory {
+            try ScreenReport.write(to: directory, screen: screen, subjects: subjects, responses: responses, store: store,
+                                   signingKey: reportOptions.signingKey)
+            FileHandle.standardError.write(Data((Escape.terminal("report: \(directory)/index.html (one verifiable report per suspect in \(directory)/suspects)") + "\n").utf8))
+        }
         try verdictOptions.finish(subjects, format: output.resolved, suite: "lineage screen", text: {
             var out: [String] = []
             out.append("Screen: which of \(rows.count) suspects learnt from \(references.joined(separator: ", "))? (α = \(AttributionSummary.number(alpha)); \(meaning))")

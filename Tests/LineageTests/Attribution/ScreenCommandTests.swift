@@ -59,5 +59,29 @@ import Testing
         let xml = try String(contentsOfFile: junit, encoding: .utf8)
         #expect(xml.components(separatedBy: "<testcase").count - 1 == 2)
         #expect(try RecomputeTests.lineage(common + ["--json", "--format", "csv"], in: folder).status == 2)
+
+        // --report: an overview page, the screen JSON and a manifest whose hashes match the files, and one
+        // report per suspect (numbered folders) that `lineage verify` accepts and whose root the manifest names.
+        let report = folder.path("screen-report")
+        #expect([0, 10, 11].contains(try RecomputeTests.lineage(common + ["--report", report, "--quiet"], in: folder).status))
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report + "/screen-manifest.json"))) as! [String: Any]
+        for (name, hash) in manifest["files"] as! [String: String] {
+            #expect(ContentHash.sha256(try Data(contentsOf: URL(fileURLWithPath: report + "/" + name))) == hash, "\(name)")
+        }
+        let suspects = manifest["suspects"] as! [[String: String]]
+        #expect(Set(suspects.map { $0["suspect"]! }) == ["suspect-1", "suspect-2"])
+        let index = try String(contentsOfFile: report + "/index.html", encoding: .utf8)
+        for entry in suspects {
+            #expect(entry["folder"]!.hasPrefix("suspects/suspect-00"))
+            #expect(index.contains("href=\"\(entry["folder"]!)/report.html\">\(entry["suspect"]!)</a>"))
+            let reportManifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report + "/" + entry["folder"]! + "/manifest.json"))) as! [String: Any]
+            #expect(reportManifest["root_hash"] as? String == entry["root_hash"])
+            #expect(try RecomputeTests.lineage(["verify", "--store", store, report + "/" + entry["folder"]!], in: folder).status == 0)
+        }
+        // A second run replaces the folder whole: nothing of the first is left beside it.
+        #expect([0, 10, 11].contains(try RecomputeTests.lineage(common + ["--suspect", "control-1", "--report", report, "--quiet"], in: folder).status))
+        let again = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report + "/screen-manifest.json"))) as! [String: Any]
+        #expect((again["suspects"] as! [[String: String]]).count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("")).filter { $0.hasPrefix(".screen-report") }.isEmpty)
     }
 }
