@@ -27,7 +27,7 @@ struct ScreenCommand: ParsableCommand {
         Examples:
           lineage screen --reference gpt-3.5-turbo
           lineage screen --reference gpt-4 --suspect model-a --suspect model-b --json
-          lineage screen --reference gpt-4 --report screen-report    (open screen-report/index.html)
+          lineage screen --reference gpt-4 --report screen   # screen/index.html
         """
 
     static let configuration = CommandConfiguration(
