@@ -35,17 +35,45 @@ public enum UnsafeCharacters {
 
     /// `text` with every unsafe character except those in `keeping` shown as `\uXXXX`.
     public static func visible(_ text: String, keeping: Set<Unicode.Scalar> = ["\n", "\t"]) -> String {
-        // Fast path for the common case (JSON, tables): printable ASCII and kept line breaks only.
-        let keepsNewline = keeping.contains("\n"), keepsTab = keeping.contains("\t")
-        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || ($0 == 0x0A && keepsNewline) || ($0 == 0x09 && keepsTab) }) {
-            return text
-        }
-        guard text.unicodeScalars.contains(where: { isUnsafe($0) && !keeping.contains($0) }) else { return text }
+        guard mayHoldUnsafe(text, keeping: keeping),
+              text.unicodeScalars.contains(where: { isUnsafe($0) && !keeping.contains($0) }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if isUnsafe(scalar) && !keeping.contains(scalar) { out.append(contentsOf: escaped(scalar).unicodeScalars) }
             else { out.append(scalar) }
         }
         return String(out)
+    }
+
+    /// False when the UTF-8 bytes of `text` show that it holds no unsafe character outside `keeping`:
+    /// one pass over the bytes, looking for ASCII controls and the lead bytes of the few multi-byte
+    /// sequences `isUnsafe` names (C1 controls C2 80–9F, U+061C D8 9C, U+200E–U+202E and U+2028/9
+    /// E2 80 xx, U+2066–U+2069 E2 81 A6–A9). True sends the text to the scalar check.
+    static func mayHoldUnsafe(_ text: String, keeping: Set<Unicode.Scalar>) -> Bool {
+        let keepsNewline = keeping.contains("\n"), keepsTab = keeping.contains("\t")
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x20 {
+                if !((b == 0x0A && keepsNewline) || (b == 0x09 && keepsTab)) { return true }
+            } else if b == 0x7F {
+                return true
+            } else if b >= 0xC2, i + 1 < bytes.count {
+                let next = bytes[i + 1]
+                switch b {
+                case 0xC2: if next <= 0x9F { return true }
+                case 0xD8: if next == 0x9C { return true }
+                case 0xE2:
+                    guard i + 2 < bytes.count else { return true }
+                    let last = bytes[i + 2]
+                    if next == 0x80, [0x8E, 0x8F, 0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE].contains(last) { return true }
+                    if next == 0x81, (0xA6...0xA9).contains(last) { return true }
+                default: break
+                }
+            }
+            i += 1
+        }
+        return false
     }
 }

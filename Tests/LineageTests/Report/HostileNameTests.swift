@@ -82,4 +82,25 @@ import Testing
         #expect(Escape.csvField("a,b") == "\"a,b\"" && Escape.csvField("line\nbreak") == "\"line\nbreak\"")
         #expect(Escape.csvField("plain-name") == "plain-name")
     }
+
+    /// The byte scan that lets most text skip the scalar check never lets an unsafe character through:
+    /// random strings over every unsafe character, its neighbours and common non-ASCII text.
+    @Test func theByteScanNeverMissesAnUnsafeCharacter() {
+        let seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        var rng = SeededGenerator(seed: seed)
+        let values: [UInt32] = [0x00, 0x09, 0x0A, 0x0D, 0x1B, 0x1F, 0x20, 0x41, 0x7E, 0x7F, 0x80, 0x85, 0x9F, 0xA0, 0xD7, 0x3B1,
+                                0x61B, 0x61C, 0x61D, 0x200B, 0x200D, 0x200E, 0x200F, 0x2010, 0x2013, 0x2027, 0x2028, 0x2029,
+                                0x202A, 0x202E, 0x202F, 0x2064, 0x2065, 0x2066, 0x2069, 0x206A, 0x2264, 0x1F600]
+        let scalars = values.compactMap(Unicode.Scalar.init)
+        for keeping: Set<Unicode.Scalar> in [["\n", "\t"], ["\n"], []] {
+            for _ in 0..<2_000 {
+                var text = String.UnicodeScalarView()
+                for _ in 0..<Int(rng.next() % 6) { text.append(scalars[Int(rng.next() % UInt64(scalars.count))]) }
+                let string = String(text)
+                let unsafe = string.unicodeScalars.contains { UnsafeCharacters.isUnsafe($0) && !keeping.contains($0) }
+                #expect(!unsafe || UnsafeCharacters.mayHoldUnsafe(string, keeping: keeping), "seed \(seed): \(string.unicodeScalars.map { $0.value })")
+                #expect(!UnsafeCharacters.visible(string, keeping: keeping).unicodeScalars.contains { UnsafeCharacters.isUnsafe($0) && !keeping.contains($0) })
+            }
+        }
+    }
 }
