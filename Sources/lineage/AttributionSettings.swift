@@ -15,6 +15,12 @@ struct AttributionSettings: ParsableArguments {
                                 + "scripts/evaluate-lineage-dev it raised the false alarms, so it is not the default."))
     var referenceMaxT = false
 
+    @Flag(help: ArgumentHelp("Centre each probe's fingerprints on the mean of every model in the store before the cosines.",
+                             discussion: "The mean is over the models named and every annotated model (the store's consensus answer), so the "
+                                + "cosines compare what each answer adds to what all models share; their answers also enter the document "
+                                + "frequencies, and the report's manifest hashes them. Run 10 of scripts/evaluate-lineage-dev."))
+    var centreOnStore = false
+
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
 
@@ -107,13 +113,14 @@ struct AttributionSettings: ParsableArguments {
                 options.familyViews = !wholeFingerprintOnly
                 options.minimumControls = minimumControls
                 options.referenceMaxT = referenceMaxT
+                options.centreOnPool = centreOnStore
                 options.studiesCombined = referenceMean || referenceMaxT ? 1 : options.references.count
                 if let weights { options.weights = weights }
                 try options.validate()
                 return options
             }
             let used = Set(studies.flatMap(\.models))
-            let responses = planner.responses.filter { used.contains($0.model) }
+            let responses = centreOnStore ? planner.responses : planner.responses.filter { used.contains($0.model) }
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: referenceMean,
                                              command: invocation, store: store.path)

@@ -39,6 +39,10 @@ public struct AttributionOptions: Sendable {
     /// model without Bonferroni's price for the others (only their dependence is paid for). Off: the
     /// references stand for their mean (`--reference-mean`), or `analyseEachReference` tests each alone.
     public var referenceMaxT = false
+    /// Centre each probe's fingerprints on the mean of every model in the responses given (the store's
+    /// consensus answer) before the cosines, so that they compare what each answer adds to what all
+    /// models share. Off: the cosines of the fingerprints themselves (runs 1-9).
+    public var centreOnPool = false
 
     /// The level the primary sign-flip test is held to at worst, after Bonferroni over the tests
     /// of every study combined.

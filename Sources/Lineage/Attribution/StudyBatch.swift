@@ -21,9 +21,19 @@ public enum StudyBatch {
         @Sendable func common(_ models: [String]) -> Int {
             models.dropFirst().reduce(probeSets[models[0]] ?? []) { $0.intersection(probeSets[$1] ?? []) }.count
         }
+        // With centring, every model of the responses given is in the centre.
+        var pool: [String] = []
+        if studies.contains(where: \.centreOnPool) {
+            var inPool = Set<String>()
+            for response in responses where inPool.insert(response.model).inserted { pool.append(response.model) }
+            pool.sort()
+        }
+        let centringPool = pool
         var builder = FingerprintBuilder(weights: first.weights)
         builder.keepFamilies = first.familyViews
-        let shared: ProbeSimilarities? = studies.count > 1 && studies.allSatisfy({ $0.weights == first.weights && $0.familyViews == first.familyViews })
+        builder.centringModels = first.centreOnPool ? centringPool : []
+        let shared: ProbeSimilarities? = studies.count > 1 && studies.allSatisfy({ $0.weights == first.weights && $0.familyViews == first.familyViews
+                                                                                    && $0.centreOnPool == first.centreOnPool })
             ? try? builder.similarities(of: responses, models: union) : nil
         // Studies are independent: they run on every core, each on one BLAS thread, results in order.
         return try concurrentMap(studies.count) { index in
@@ -34,6 +44,7 @@ public enum StudyBatch {
             } else {
                 var own = FingerprintBuilder(weights: options.weights)
                 own.keepFamilies = options.familyViews
+                own.centringModels = options.centreOnPool ? centringPool : []
                 all = try own.similarities(of: responses, models: options.models)
             }
             if referenceMean || options.references.count == 1 || options.referenceMaxT {

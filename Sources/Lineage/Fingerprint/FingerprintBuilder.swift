@@ -34,6 +34,11 @@ public struct FingerprintBuilder: Sendable {
     /// raw block products, one product per family instead of one per probe and turn.
     public var keepFamilies = false
 
+    /// Models whose mean fingerprint on each probe (over those that answered it, the study's models
+    /// among them) is subtracted from every study model's fingerprint before the cosines; their
+    /// answers also enter the document frequencies. Empty: no centring.
+    public var centringModels: [String] = []
+
     /// Time spent in, and floating-point operations of, the similarity products.
     public struct ProductTiming: Sendable {
         public var seconds: Double = 0
@@ -52,7 +57,15 @@ public struct FingerprintBuilder: Sendable {
 
     /// `similarities(of:models:)`, also timing the products.
     public func similarities(of responses: [StoredResponse], models: [String], timing: inout ProductTiming) throws -> ProbeSimilarities {
-        let answers = try featurise(responses, models: models, keepingProbes: .answeredByEveryModel)
+        let extra = centringModels.filter { !models.contains($0) }
+        let studied = models.count
+        var answers = try featurise(responses, models: models + extra, keepingProbes: extra.isEmpty ? .answeredByEveryModel : .answeredByAnyModel)
+        if !extra.isEmpty {
+            let kept = answers.documents.indices.filter { p in answers.documents[p].allSatisfy { turn in turn.prefix(studied).allSatisfy { !$0.isEmpty } } }
+            answers.probes = kept.map { answers.probes[$0] }
+            answers.documents = kept.map { answers.documents[$0] }
+        }
+        let centring = !centringModels.isEmpty
         let probes = answers.probes, documents = answers.documents
         guard !probes.isEmpty else {
             throw FingerprintError(description: "no probe was answered by every model named (\(models.joined(separator: ", ")))")
@@ -81,14 +94,14 @@ public struct FingerprintBuilder: Sendable {
             for probeDocuments in documents[min(documents.count, chunk * chunkSize)..<min(documents.count, (chunk + 1) * chunkSize)] {
                 var sum = Matrix(rows: models.count, columns: models.count)
                 var familySums: [FingerprintFamily: Matrix] = [:]
-                var lengths = [Float](repeating: 0, count: models.count)
-                var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count)
+                var lengths = [Float](repeating: 0, count: models.count + extra.count)
+                var claims = [[Bool]](repeating: [Bool](repeating: false, count: families), count: models.count + extra.count)
                 for turnDocuments in probeDocuments {
                     let used = compactColumns ? layout.usedColumns(by: turnDocuments.joined(), columnIndex: &columnIndex)
                                               : Array(0..<layout.columns)
                     for (i, c) in used.enumerated() { columnIndex[c] = Int32(i) }
-                    var fingerprints = Matrix(rows: models.count, columns: used.count)
-                    for (m, sampleDocuments) in turnDocuments.enumerated() {
+                    var fingerprints = Matrix(rows: turnDocuments.count, columns: used.count)
+                    for (m, sampleDocuments) in turnDocuments.enumerated() where !sampleDocuments.isEmpty {
                         let share = 1 / Float(sampleDocuments.count)
                         for document in sampleDocuments {
                             layout.add(document, scaledBy: share, corpus: corpus, columnIndex: columnIndex, toRow: m, of: &fingerprints)
@@ -98,6 +111,9 @@ public struct FingerprintBuilder: Sendable {
                     }
                     for c in used { columnIndex[c] = -1 }
                     let n = models.count
+                    if centring || fingerprints.rows > n {
+                        fingerprints = Self.centred(fingerprints, on: turnDocuments.map { !$0.isEmpty }, keepingRows: n, centre: centring)
+                    }
                     let start = DispatchTime.now().uptimeNanoseconds
                     var gram: Matrix
                     if keepFamilies {
@@ -125,7 +141,8 @@ public struct FingerprintBuilder: Sendable {
                     timing.columns += used.count
                     for i in sum.values.indices { sum.values[i] += gram.values[i] / Float(probeDocuments.count) }
                 }
-                outcomes.append(ProbeOutcome(sum: sum, familySums: familySums, lengths: lengths, claims: claims))
+                outcomes.append(ProbeOutcome(sum: sum, familySums: familySums, lengths: Array(lengths.prefix(models.count)),
+                                             claims: Array(claims.prefix(models.count))))
             }
             return (outcomes, timing)
         }
@@ -151,6 +168,25 @@ public struct FingerprintBuilder: Sendable {
                                        identityClaims: identityClaims, cleaning: answers.cleaning, samples: answers.samples)
         result.familySimilarities = familySimilarities
         return result
+    }
+}
+
+extension FingerprintBuilder {
+    /// The first `keepingRows` rows of `matrix`, each minus the mean of the rows marked `present`
+    /// (when `centre`), summed in row order.
+    static func centred(_ matrix: Matrix, on present: [Bool], keepingRows n: Int, centre: Bool) -> Matrix {
+        let columns = matrix.columns
+        var out = Matrix(rows: n, columns: columns, values: Array(matrix.values[0..<(n * columns)]))
+        guard centre else { return out }
+        var mean = [Float](repeating: 0, count: columns)
+        let count = present.filter { $0 }.count
+        guard count > 0 else { return out }
+        for r in 0..<matrix.rows where present[r] {
+            for c in 0..<columns { mean[c] += matrix.values[r * columns + c] }
+        }
+        for c in 0..<columns { mean[c] /= Float(count) }
+        for r in 0..<n { for c in 0..<columns { out.values[r * columns + c] -= mean[c] } }
+        return out
     }
 }
 
