@@ -30,7 +30,7 @@ public enum StudyBatch {
         // Studies are independent: they run on every core, each on one BLAS thread, results in order.
         // One study alone reports its own steps; a batch reports studies done.
         let single = studies.count == 1 ? progress : .silent
-        let done = studies.count > 1 ? progress.counter("study", of: studies.count) : WorkProgress.silent.counter("study", of: 1)
+        let done = (studies.count > 1 ? progress : .silent).counter("study", of: studies.count)
         return try concurrentMap(studies.count) { index in
             defer { done.advance() }
             let options = studies[index]
