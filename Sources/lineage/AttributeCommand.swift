@@ -159,7 +159,7 @@ struct AttributeCommand: ParsableCommand {
         let store = try storeOptions.openExisting()
         let progress = output.progress()
         progress.stage("fingerprinting the answers and running the tests")
-        let (analysed, responses) = try analyse(store: store)
+        let (analysed, responses) = try analyse(store: store, progress: progress.counter)
         var result = analysed
         if reportOptions.directory != nil {
             progress.stage("writing the report")
@@ -175,10 +175,10 @@ struct AttributeCommand: ParsableCommand {
     }
 
     /// The one study this command line asks for (also what `lineage verify --recompute` re-runs).
-    func analyse(store: ResponseStore) throws -> (AttributionResult, [StoredResponse]) {
+    func analyse(store: ResponseStore, progress: WorkProgress = .silent) throws -> (AttributionResult, [StoredResponse]) {
         guard let suspect else { throw ValidationError("no suspect: the command names none") }
         let request = PairRequest(suspect: suspect, references: references, alternatives: alternativeReferences, controls: controls)
-        let (results, responses, _) = try settings.analyse([request], store: store)
+        let (results, responses, _) = try settings.analyse([request], store: store, progress: progress)
         return (results[0], responses)
     }
 
@@ -199,7 +199,7 @@ struct AttributeCommand: ParsableCommand {
         let store = try storeOptions.openExisting()
         let progress = output.progress()
         progress.stage("running \(requests.count) studies")
-        let (results, _, _) = try settings.analyse(requests, store: store)
+        let (results, _, _) = try settings.analyse(requests, store: store, progress: progress.counter)
         progress.done()
         try verdictOptions.finish(results.map { .attribution($0) }, format: output.resolved, suite: "lineage attribute --pairs", text: {
             results.map { r in

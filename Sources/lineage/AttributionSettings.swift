@@ -70,7 +70,7 @@ struct AttributionSettings: ParsableArguments {
     /// requests), its panel's fit in kind, and the responses of every model used.
     /// With `skipping`, a request whose panel cannot be built is left out and its reason returned,
     /// instead of failing the whole batch.
-    func analyse(_ requests: [PairRequest], store: ResponseStore, skipping: Bool = false) throws
+    func analyse(_ requests: [PairRequest], store: ResponseStore, skipping: Bool = false, progress: WorkProgress = .silent) throws
         -> ([AttributionResult], [StoredResponse], skipped: [String: String]) {
         do {
             if referenceMaxT && referenceMean {
@@ -123,7 +123,7 @@ struct AttributionSettings: ParsableArguments {
             let responses = centreOnStore ? planner.responses : planner.responses.filter { used.contains($0.model) }
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: referenceMean,
-                                             command: invocation, store: store.path)
+                                             command: invocation, store: store.path, progress: progress)
             return (zip(results, plans).map { $0.planned($1) }, responses, skipped)
         } catch let error as FingerprintError {
             printError(error.description)

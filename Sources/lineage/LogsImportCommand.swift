@@ -38,7 +38,9 @@ struct LogsImportCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("name at least one log file") }
     }
 
+    /// What --json prints (schema lineage.log-import/v1).
     struct Overview: Codable {
+        var schema = "lineage.log-import/v1"
         var files: [LogReader.Report]
         var requests: Int
         var accounts: Int
@@ -51,7 +53,7 @@ struct LogsImportCommand: ParsableCommand {
         var output: String?
 
         enum CodingKeys: String, CodingKey {
-            case files, requests, accounts, first, last, output
+            case schema, files, requests, accounts, first, last, output
             case withSystem = "with_system", withMaxTokens = "with_max_tokens", withNetwork = "accounts_with_network"
             case withPayment = "accounts_with_payment"
         }

@@ -72,21 +72,48 @@ enum Terminal {
     static var liveLine: Bool { standardErrorIsTerminal && ProcessInfo.processInfo.environment["TERM"] != "dumb" }
 }
 
-/// One line on standard error naming the step under way and the time so far, redrawn in place and
-/// erased at the end, so that nothing of it stays in the terminal or reaches a pipe.
+/// One line on standard error naming the step under way, how far it has got ("study 3/75") and the
+/// time so far, redrawn in place (at most ten times a second) and erased at the end, so that nothing
+/// of it stays in the terminal or reaches a pipe. Disabled, it draws nothing and its `counter` is silent.
 final class StageProgress: @unchecked Sendable {
     private let enabled: Bool
     private let started = Date()
+    private let lock = NSLock()
+    private var name = ""
+    private var lastDraw = Date.distantPast
 
     init(enabled: Bool) { self.enabled = enabled }
 
     func stage(_ name: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(format: "lineage: %@ (%.0f s)", name, Date().timeIntervalSince(started))).utf8))
+        lock.withLock {
+            self.name = name
+            draw(name)
+        }
+    }
+
+    /// What the library's long steps report through (`WorkProgress`): drawn as "stage: step done/total".
+    var counter: WorkProgress {
+        guard enabled else { return .silent }
+        return WorkProgress { [self] step, done, total in count(step, done, of: total) }
+    }
+
+    func count(_ step: String, _ done: Int, of total: Int) {
+        guard enabled else { return }
+        lock.withLock {
+            let now = Date()
+            guard done >= total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+            lastDraw = now
+            draw((name.isEmpty ? "" : name + ": ") + "\(step) \(done)/\(total)")
+        }
     }
 
     func done() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        lock.withLock { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    private func draw(_ text: String) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(format: "lineage: %@ (%.0f s)", Escape.terminal(text), Date().timeIntervalSince(started))).utf8))
     }
 }

@@ -112,7 +112,10 @@ struct ScreenCommand: ParsableCommand {
         let requests = candidates.map { suspect in
             PairRequest(suspect: suspect, references: references, alternatives: alternativeReferences, controls: controls.filter { $0 != suspect })
         }
-        let (results, responses, skipped) = try settings.analyse(requests, store: store, skipping: suspects.isEmpty)
+        let progress = output.progress()
+        progress.stage("screening \(requests.count) suspects")
+        let (results, responses, skipped) = try settings.analyse(requests, store: store, skipping: suspects.isEmpty, progress: progress.counter)
+        progress.done()
         let raw = results.map(\.pValue)
         let adjusted = correction == "holm" ? MultipleTesting.holm(raw) : correction == "bh" ? MultipleTesting.benjaminiHochberg(raw) : raw
         let alpha = settings.alpha

@@ -66,7 +66,9 @@ struct SimilarityCommand: ParsableCommand {
             }
             let progress = output.progress()
             progress.stage("fingerprinting \(names.count) models")
-            let raw = try FingerprintBuilder().similarities(of: responses, models: names)
+            var builder = FingerprintBuilder()
+            builder.progress = progress.counter
+            let raw = try builder.similarities(of: responses, models: names)
             progress.done()
             data = lengthAdjusted ? LengthAdjustment.fit(raw).apply(to: raw) : raw
             matrix = data.meanSimilarity

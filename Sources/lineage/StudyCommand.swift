@@ -105,7 +105,7 @@ struct StudyCommand: AsyncParsableCommand {
 
     /// Runs `lineage run` with its summary on standard error, so that standard output holds the result only.
     static func collect(_ arguments: [String]) async throws {
-        var run = try RunCommand.parse(arguments)
+        let run = try RunCommand.parse(arguments)
         fflush(nil)
         let saved = dup(STDOUT_FILENO)
         dup2(STDERR_FILENO, STDOUT_FILENO)

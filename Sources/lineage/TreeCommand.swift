@@ -125,7 +125,9 @@ struct TreeCommand: ParsableCommand {
             case .fingerprint:
                 let weights = try featureWeights.map(FingerprintWeights.init(parsing:)) ?? FingerprintWeights()
                 configuration["fingerprint weights"] = weights.description
-                source = try FingerprintDistance(responses: responses, builder: FingerprintBuilder(weights: weights))
+                var builder = FingerprintBuilder(weights: weights)
+                builder.progress = progress.counter
+                source = try FingerprintDistance(responses: responses, builder: builder)
             case .words:
                 source = WordProfileDistance(responses: responses)
             }
@@ -135,9 +137,9 @@ struct TreeCommand: ParsableCommand {
         }
         let probeSets = try StoreEvidence(store: store).probeSetUsage(probeHashes: Set(responses.map(\.probeHash)))
         let reproducibility = Reproducibility(command: invocation, seed: seed, store: store.path, configuration: configuration)
-        progress.stage("building the tree and \(bootstrap) bootstrap trees")
+        progress.stage("building the tree")
         var result = ModelComparison.compare(source, method: method, replicates: bootstrap, seed: seed,
-                                             probeSets: probeSets, reproducibility: reproducibility)
+                                             probeSets: probeSets, reproducibility: reproducibility, progress: progress.counter)
         if case .comparison(let written) = try reportOptions.write(.comparison(result), responses: responses, store: store) {
             result = written
         }

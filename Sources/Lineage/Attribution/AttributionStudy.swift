@@ -149,8 +149,10 @@ public enum AttributionStudy {
 
     /// One study per reference on similarities over `options.models`, combined by `combine`.
     public static func analyseEachReference(options: AttributionOptions, similarities all: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
-                                            command: String = "", store: String = "") throws -> AttributionResult {
+                                            command: String = "", store: String = "", progress: WorkProgress = .silent) throws -> AttributionResult {
+        let done = progress.counter("reference", of: options.references.count)
         let studies = try concurrentMap(options.references.count) { index in
+            defer { done.advance() }
             var single = options
             single.references = [options.references[index]]
             return try analyse(options: single, similarities: all.restricted(to: single.models), catalog: catalog, command: command, store: store)

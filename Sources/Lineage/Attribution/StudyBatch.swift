@@ -9,7 +9,8 @@ import Foundation
 /// they can differ in the last digits from a lone study's; a batch of one study is that study exactly.
 public enum StudyBatch {
     public static func run(_ studies: [AttributionOptions], responses: [StoredResponse], catalog: ProbeCatalog = ProbeCatalog(),
-                           referenceMean: Bool = false, command: String = "", store: String = "") throws -> [AttributionResult] {
+                           referenceMean: Bool = false, command: String = "", store: String = "",
+                           progress: WorkProgress = .silent) throws -> [AttributionResult] {
         guard let first = studies.first else { return [] }
         for options in studies { try options.validate() }
         var union: [String] = []
@@ -32,11 +33,16 @@ public enum StudyBatch {
         var builder = FingerprintBuilder(weights: first.weights)
         builder.keepFamilies = first.familyViews
         builder.centringModels = first.centreOnPool ? centringPool : []
+        builder.progress = progress
         let shared: ProbeSimilarities? = studies.count > 1 && studies.allSatisfy({ $0.weights == first.weights && $0.familyViews == first.familyViews
                                                                                     && $0.centreOnPool == first.centreOnPool })
             ? try? builder.similarities(of: responses, models: union) : nil
         // Studies are independent: they run on every core, each on one BLAS thread, results in order.
+        // One study alone reports its own steps; a batch reports studies done.
+        let single = studies.count == 1 ? progress : .silent
+        let done = (studies.count > 1 ? progress : .silent).counter("study", of: studies.count)
         return try concurrentMap(studies.count) { index in
+            defer { done.advance() }
             let options = studies[index]
             let all: ProbeSimilarities
             if let shared, shared.probes.count == common(options.models) {
@@ -45,12 +51,14 @@ public enum StudyBatch {
                 var own = FingerprintBuilder(weights: options.weights)
                 own.keepFamilies = options.familyViews
                 own.centringModels = options.centreOnPool ? centringPool : []
+                own.progress = single
                 all = try own.similarities(of: responses, models: options.models)
             }
             if referenceMean || options.references.count == 1 || options.referenceMaxT {
                 return try AttributionStudy.analyse(options: options, similarities: all, catalog: catalog, command: command, store: store)
             }
-            return try AttributionStudy.analyseEachReference(options: options, similarities: all, catalog: catalog, command: command, store: store)
+            return try AttributionStudy.analyseEachReference(options: options, similarities: all, catalog: catalog, command: command, store: store,
+                                                             progress: single)
         }
     }
 }

@@ -19,6 +19,8 @@ public struct FingerprintError: Error, CustomStringConvertible, Sendable {
 public struct FingerprintBuilder: Sendable {
     public var weights: FingerprintWeights
     public var cleaner = ResponseCleaner()
+    /// Told each probe as its answers are featurised and then compared.
+    public var progress = WorkProgress.silent
 
     public init(weights: FingerprintWeights = FingerprintWeights()) {
         self.weights = weights
@@ -86,12 +88,14 @@ public struct FingerprintBuilder: Sendable {
         let chunkCount = min(documents.count, 4 * ProcessInfo.processInfo.activeProcessorCount)
         let chunkSize = (documents.count + chunkCount - 1) / chunkCount
         let (keepFamilies, compactColumns) = (keepFamilies, compactColumns)
+        let compared = progress.counter("comparing probe", of: documents.count)
         let chunks = try concurrentMap(chunkCount) { chunk -> (outcomes: [ProbeOutcome], timing: ProductTiming) in
             var timing = ProductTiming()
             var outcomes: [ProbeOutcome] = []
             // Column of the compact matrix for each layout column (-1: unused on this probe and turn).
             var columnIndex = [Int32](repeating: -1, count: layout.columns)
             for probeDocuments in documents[min(documents.count, chunk * chunkSize)..<min(documents.count, (chunk + 1) * chunkSize)] {
+                defer { compared.advance() }
                 var sum = Matrix(rows: models.count, columns: models.count)
                 var familySums: [FingerprintFamily: Matrix] = [:]
                 var lengths = [Float](repeating: 0, count: models.count + extra.count)
@@ -233,7 +237,9 @@ extension FingerprintBuilder {
 
         // Each probe's answers are featurised on their own (on every core), then gathered in probe order.
         let cleaner = cleaner, groups = byProbe
+        let read = progress.counter("reading answers to probe", of: probeIDs.count)
         let featurised = try concurrentMap(probeIDs.count) { index -> (documents: [[[TextFeatures]]], removals: [String])? in
+            defer { read.advance() }
             let perModel = groups[probeIDs[index]]!
             let first = perModel.first { !$0.isEmpty }![0]
             let turns = min(first.probe.turns.count, perModel.flatMap { $0 }.map(\.turns.count).min() ?? 0)

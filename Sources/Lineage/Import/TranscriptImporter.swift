@@ -70,6 +70,8 @@ public struct TranscriptImporter: Sendable {
         let probeHash: String
         let contentHash: String
         let responseBodyHash: String
+        let parametersKey: String
+        let json: ResponseInserter.JSONColumns
 
         init(_ response: ImportedResponse) {
             self.response = response
@@ -78,6 +80,9 @@ public struct TranscriptImporter: Sendable {
                 model: response.model, probeHash: probeHash, sampleIndex: response.sampleIndex,
                 parameters: response.parameters, status: .ok, turns: response.turns, error: nil)
             responseBodyHash = ContentHash.sha256(response.raw)
+            // Encoded here, while the files are read in parallel, not while the store is locked.
+            parametersKey = response.parameters.key
+            json = ResponseInserter.JSONColumns(parameters: response.parameters, turns: response.turns)
         }
     }
 
@@ -87,8 +92,10 @@ public struct TranscriptImporter: Sendable {
         try run.insert(db)
         let runID = run.id!
         // Per-row work is prepared statements and in-memory caches: a model, probe, probe set or
-        // membership is looked up in the store once per import, not once per response.
-        let storedAnswer = try db.cachedStatement(sql: "SELECT 1 FROM response WHERE contentHash = ? AND status = 'ok'")
+        // membership is looked up in the store once per import, not once per response; which answers
+        // are stored already is asked 500 at a time; the JSON columns were encoded before the lock.
+        let stored = try storedAnswers(among: responses.map(\.contentHash), in: db)
+        let storedProbe = try db.cachedStatement(sql: "SELECT id FROM probe WHERE contentHash = ?")
         let storedMember = try db.cachedStatement(
             sql: "SELECT probeID FROM probeSetMember WHERE probeSetID = ? AND externalID = ?")
         var inserter = ResponseInserter(db)
@@ -105,12 +112,16 @@ public struct TranscriptImporter: Sendable {
         for hashed in responses {
             let (response, probeHash, contentHash) = (hashed.response, hashed.probeHash, hashed.contentHash)
             guard seen.insert(contentHash).inserted else { continue }
-            if try Bool.fetchOne(storedAnswer, arguments: [contentHash]) != nil { continue }
+            if stored.contains(contentHash) { continue }
 
             let modelID = try models[response.model]
                 ?? ResponseStore.model(named: response.model, backend: "import", in: db).id!
             models[response.model] = modelID
-            let probeID = try probes[probeHash] ?? ResponseStore.probe(response.probe, in: db).id!
+            let probeID = try probes[probeHash] ?? Int64.fetchOne(storedProbe, arguments: [probeHash]) ?? {
+                var record = ProbeRecord(content: response.probe)
+                try record.insert(db)
+                return record.id!
+            }()
             probes[probeHash] = probeID
             let setID = try sets[response.probeSet.contentHash] ?? ResponseStore.probeSet(
                 name: response.probeSet.name, version: response.probeSet.version, description: nil,
@@ -137,16 +148,33 @@ public struct TranscriptImporter: Sendable {
             }
             _ = try inserter.insert(ResponseRecord(
                 id: nil, runID: runID, modelID: modelID, probeID: probeID, sampleIndex: response.sampleIndex,
-                parameters: response.parameters, parametersKey: response.parameters.key, origin: .import,
+                parameters: response.parameters, parametersKey: hashed.parametersKey, origin: .import,
                 status: .ok, turns: response.turns, error: nil, finishReason: response.finishReason, promptTokens: nil,
                 completionTokens: nil, requestBody: nil, responseBody: response.raw, requestHash: nil,
                 responseBodyHash: hashed.responseBodyHash, source: response.source,
-                startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now))
+                startedAt: nil, finishedAt: nil, latencyMilliseconds: nil, contentHash: contentHash, createdAt: now), json: hashed.json)
             added += 1
         }
         run.finishedAt = Date()
         try run.update(db)
         return (added, runID)
+    }
+
+    /// Which of `hashes` the store holds as successful answers: one query per 500 hashes, not one per
+    /// response (part of keeping the write phase, and so the store's write lock, short).
+    static func storedAnswers(among hashes: [String], in db: Database) throws -> Set<String> {
+        var stored = Set<String>()
+        let statement = try db.makeStatement(
+            sql: "SELECT contentHash FROM response WHERE status = 'ok' AND contentHash IN (\(databaseQuestionMarks(count: 500)))")
+        var start = 0
+        while start < hashes.count {
+            var chunk = Array(hashes[start..<min(start + 500, hashes.count)])
+            start += 500
+            // A short last chunk repeats its first hash, so one statement serves every chunk.
+            chunk += Array(repeating: chunk[0], count: 500 - chunk.count)
+            stored.formUnion(try String.fetchAll(statement, arguments: StatementArguments(chunk)))
+        }
+        return stored
     }
 
     private static func splitSource(_ source: String) -> (String, Int?) {

@@ -3,6 +3,8 @@ import GRDB
 
 /// What `lineage served import` did.
 public struct ServedImportSummary: Codable, Sendable, Equatable {
+    public static let schemaName = "lineage.served-import/v1"
+    public var schema = ServedImportSummary.schemaName
     public var files: [String]
     public var records: Int
     public var added: Int

@@ -230,11 +230,28 @@ public enum HTMLReport {
         .appendix dt { font-weight: 600; margin-top: 10px; }
         .appendix dd { margin: 0 0 0 16px; } .appendix dd p { margin: 2px 0; font-size: 13.5px; }
         @media print {
-          body { background: #fff; font-size: 11pt; }
-          main { max-width: none; padding: 0; }
+          /* The printer's paper (A4 or Letter) with margins that suit both; 18 cm of text width. */
+          @page { margin: 14mm 13mm 16mm; }
+          body { background: #fff; color: #000; font-size: 10pt; }
+          main { max-width: none; padding: 0; background: #fff; }
+          /* No dark or tinted backgrounds on paper: borders carry the structure. */
+          pre, thead th, table.kv th, .hash.root, .verdict { background: none !important; }
+          .verdict { border-width: 2px; }
           pre { max-height: none; overflow: visible; }
-          section, figure, article { break-inside: avoid; }
+          figure { overflow: visible; }
+          svg.chart { max-width: 100%; height: auto; }
+          /* A chart, a table row, an answer or a short block is not cut across two pages. */
+          figure, svg.chart, tr, .answer, .verdict, .kv, .appendix dt, .plain p { break-inside: avoid; }
+          h1, h2, h3, dt, figcaption { break-after: avoid; }
+          thead { display: table-header-group; }
+          .extremes { display: block; }
+          /* Links show where they lead; folded parts are printed open. */
+          a[href^="http"]::after { content: " (" attr(href) ")"; font-size: 8.5pt; word-break: break-all; }
+          a { color: inherit; }
           details > *:not(summary) { display: block; }
+          details::details-content { content-visibility: visible; display: contents; }
+          details summary { list-style: none; font-weight: 600; }
+          footer { break-inside: avoid; }
         }
         """
 }

@@ -20,17 +20,31 @@ struct ResponseInserter {
         database = db
     }
 
-    /// Inserts `record` (its `id` is ignored) and returns the new row's id.
-    mutating func insert(_ record: ResponseRecord) throws -> Int64 {
-        // GRDB writes Codable JSON columns with its default JSONEncoder: sorted keys, "/" escaped.
-        var parameters = CanonicalJSONWriter(escapesSlashes: true, capacity: 64)
-        parameters.parameters(record.parameters)
-        var turns = CanonicalJSONWriter(escapesSlashes: true, capacity: record.turns.reduce(16) { $0 + $1.utf8.count + 8 })
-        turns.strings(record.turns)
+    /// The JSON columns of a response as GRDB's Codable insert writes them, computed apart so that a
+    /// bulk import can encode them before it takes the store's write lock.
+    struct JSONColumns: Sendable {
+        let parameters: String
+        let turns: String
+
+        init(parameters: SamplingParameters, turns: [String]) {
+            // GRDB writes Codable JSON columns with its default JSONEncoder: sorted keys, "/" escaped.
+            var parametersJSON = CanonicalJSONWriter(escapesSlashes: true, capacity: 64)
+            parametersJSON.parameters(parameters)
+            var turnsJSON = CanonicalJSONWriter(escapesSlashes: true, capacity: turns.reduce(16) { $0 + $1.utf8.count + 8 })
+            turnsJSON.strings(turns)
+            self.parameters = parametersJSON.string
+            self.turns = turnsJSON.string
+        }
+    }
+
+    /// Inserts `record` (its `id` is ignored) and returns the new row's id; `json`, when given, must be
+    /// `JSONColumns(parameters: record.parameters, turns: record.turns)`.
+    mutating func insert(_ record: ResponseRecord, json: JSONColumns? = nil) throws -> Int64 {
+        let json = json ?? JSONColumns(parameters: record.parameters, turns: record.turns)
         let values: [DatabaseValue] = [
             record.runID.databaseValue, record.modelID.databaseValue, record.probeID.databaseValue,
-            record.sampleIndex.databaseValue, parameters.string.databaseValue, record.parametersKey.databaseValue,
-            record.origin.rawValue.databaseValue, record.status.rawValue.databaseValue, turns.string.databaseValue,
+            record.sampleIndex.databaseValue, json.parameters.databaseValue, record.parametersKey.databaseValue,
+            record.origin.rawValue.databaseValue, record.status.rawValue.databaseValue, json.turns.databaseValue,
             record.error.databaseValue, record.finishReason.databaseValue, record.promptTokens.databaseValue,
             record.completionTokens.databaseValue, record.requestBody.databaseValue, record.responseBody.databaseValue,
             record.requestHash.databaseValue, record.responseBodyHash.databaseValue, record.source.databaseValue,

@@ -42,7 +42,7 @@ public enum ModelComparison {
 
     public static func compare(_ source: ModelDistanceSource, method: TreeBuilder.Method = .neighborJoining,
                                replicates: Int = 100, seed: UInt64, probeSets: [ProbeSetUsage] = [],
-                               reproducibility: Reproducibility) -> ModelComparisonResult {
+                               reproducibility: Reproducibility, progress: WorkProgress = .silent) -> ModelComparisonResult {
         let all = Array(source.probes.indices)
         let distances = source.distances(probes: all)
         // A model that shares no probe with another has no place in the tree: drawing one would give it a split with full support.
@@ -57,7 +57,8 @@ public enum ModelComparison {
                 return DistanceMatrix(names: kept.map { full.names[$0] }, values: kept.map { i in kept.map { j in full.values[i][j] } })
             }
         }
-        let tree = TreeBuilder.bootstrapped(items: all, replicates: replicates, seed: seed, method: method, distances: treeDistances)
+        let tree = TreeBuilder.bootstrapped(items: all, replicates: replicates, seed: seed, method: method, progress: progress,
+                                            distances: treeDistances)
         var warnings = source.warnings
         let typical = source.samples.isEmpty ? 0 : source.samples.values.sorted()[source.samples.count / 2]
         for (model, count) in source.samples.sorted(by: { $0.key < $1.key }) where count * 4 < typical {

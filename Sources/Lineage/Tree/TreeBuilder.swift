@@ -30,12 +30,14 @@ public enum TreeBuilder {
     /// (seeded), and `distances` turns the drawn list (with repeats) into a distance matrix
     /// over the same names in the same order.
     public static func bootstrapped<Item>(items: [Item], replicates: Int, seed: UInt64, method: Method = .neighborJoining,
+                                          progress: WorkProgress = .silent,
                                           distances: ([Item]) throws -> DistanceMatrix) rethrows -> LineageTree {
         var tree = tree(try distances(items), method: method)
         guard replicates > 0, !items.isEmpty else { return tree }
         var generator = SeededGenerator(seed: seed)
         var counts: [Split: Int] = [:]
-        for _ in 0..<replicates {
+        for replicate in 0..<replicates {
+            defer { progress("bootstrap tree", replicate + 1, of: replicates) }
             let drawn = (0..<items.count).map { _ in items[Int.random(in: 0..<items.count, using: &generator)] }
             for split in self.tree(try distances(drawn), method: method).splits.keys { counts[split, default: 0] += 1 }
         }

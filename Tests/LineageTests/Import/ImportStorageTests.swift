@@ -94,6 +94,22 @@ import Testing
         #expect(again.added == 0 && again.alreadyStored == lines.count)
     }
 
+    /// Which answers a store holds is asked in chunks of 500: answers stored before, on both sides of
+    /// chunk boundaries and in a short last chunk, are each recognised once, and the rest added.
+    @Test func answersStoredBeforeAreRecognisedAcrossChunks() throws {
+        let folder = try TemporaryFolder()
+        let store = try folder.store()
+        func line(_ i: Int) -> String { "{\"model\": \"m\(i % 3)\", \"probe_id\": \"p\(i)\", \"prompt\": \"Q\(i)?\", \"response\": \"A\(i).\"}" }
+        // Every third answer of 1,203 is stored first, so stored and new ones alternate in every chunk.
+        let first = try folder.write("first.jsonl", stride(from: 0, to: 1203, by: 3).map(line).joined(separator: "\n"))
+        #expect(try TranscriptImporter().importFiles([first], into: store, command: "test").added == 401)
+        let all = try folder.write("all.jsonl", (0..<1203).map(line).joined(separator: "\n"))
+        let summary = try TranscriptImporter().importFiles([all], into: store, command: "test")
+        #expect(summary.added == 802 && summary.alreadyStored == 401)
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM response") } == 1203)
+        #expect(try TranscriptImporter().importFiles([all], into: store, command: "test").added == 0)
+    }
+
     @Test func probeWithAnotherPromptInTheStoreIsRefused() throws {
         let folder = try TemporaryFolder()
         let first = try folder.write("first.jsonl", #"{"model": "m", "probe_id": "p", "prompt": "one", "response": "x"}"#)

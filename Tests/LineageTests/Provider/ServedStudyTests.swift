@@ -151,7 +151,7 @@ import Testing
         let verification = try ReportVerifier.verify(reportDirectory: directory, store: fixture.store)
         #expect(verification.intact, "\(verification)")
         let json = try JSONSerialization.jsonObject(with: Data(try subject.json().utf8)) as! [String: Any]
-        let validator = try JSONSchemaValidator(schemaFile: Self.schemaFolder.appendingPathComponent("lineage.served-sample.v1.json"))
+        let validator = try JSONSchemaValidator(schemaFile: Self.schemaFolder.appendingPathComponent("lineage.served-sample.v1.json"), strict: true)
         #expect(validator.validate(json) == [])
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.schemaFolder.appendingPathComponent("lineage.served-sample.v1.json"))) as! [String: Any]
         #expect(Set(json.keys).subtracting((schema["properties"] as! [String: Any]).keys).isEmpty)

@@ -277,7 +277,7 @@ import FoundationXML
 
     func check(_ json: [String: Any], _ file: String) throws {
         let url = ReportSchemaTests.schemaFolder.appendingPathComponent(file)
-        #expect(try JSONSchemaValidator(schemaFile: url).validate(json) == [], "\(file)")
+        #expect(try JSONSchemaValidator(schemaFile: url, strict: true).validate(json) == [], "\(file)")
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         let properties = Set((schema["properties"] as! [String: Any]).keys)
         #expect(Set(json.keys).subtracting(properties).isEmpty, "\(file): \(Set(json.keys).subtracting(properties))")

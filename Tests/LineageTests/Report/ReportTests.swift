@@ -275,7 +275,7 @@ import Testing
             ("lineage.manifest.v2.json", try JSONSerialization.jsonObject(with: Data(try LineageJSON.string(manifest).utf8)) as! [String: Any]),
         ]
         for (file, json) in cases {
-            let validator = try JSONSchemaValidator(schemaFile: Self.schemaFolder.appendingPathComponent(file))
+            let validator = try JSONSchemaValidator(schemaFile: Self.schemaFolder.appendingPathComponent(file), strict: true)
             #expect(validator.validate(json) == [], "\(file)")
         }
     }
