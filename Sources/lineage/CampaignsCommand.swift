@@ -49,8 +49,8 @@ struct CampaignsCommand: ParsableCommand {
     @Option(help: "Random seed (background pairs, samples in the report).")
     var seed: UInt64 = 17
 
-    @Flag(help: "Print the result as JSON.")
-    var json = false
+    @OptionGroup var output: SummaryOutputOptions
+    var json: Bool { output.resolved == .json }
 
     @Option(help: ArgumentHelp("Write result.json and report.html into this folder.", valueName: "dir"))
     var report: String?

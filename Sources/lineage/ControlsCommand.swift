@@ -32,8 +32,7 @@ struct ControlsCommand: ParsableCommand {
     @Option(help: "How many controls to choose.")
     var controlCount: Int = 8
 
-    @Flag(help: "Print JSON (the panel, schema lineage.panel/v1).")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -68,9 +67,32 @@ struct ControlsCommand: ParsableCommand {
                     leans[model] = zip(toward, away ?? toward.map { _ in 0 }).map { $0 - $1 }.reduce(0, +) / Double(max(1, toward.count))
                 }
             }
-            if json {
+            switch output.resolved {
+            case .json:
                 print(try LineageJSON.string(Listing(panel: panel, fit: fit, leans: leans)))
                 return
+            case .csv, .md:
+                // One row per candidate: the chosen controls first (nearest in kind first), then those left out.
+                let rows = panel.members.filter { $0.role == .control }.map { ("control", $0) } + panel.excluded.map { ("left out", $0) }
+                let header = ["model", "role", "lean", "reason"]
+                func cells(_ role: String, _ m: StudyPanel.Member) -> [String] {
+                    [m.model, role, leans[m.model].map { String(format: "%.4f", $0) } ?? "", m.reason]
+                }
+                if output.resolved == .csv {
+                    print(header.joined(separator: ","))
+                    // The lean is a number, written as is; the text fields are escaped for spreadsheets.
+                    for (role, m) in rows {
+                        let c = cells(role, m)
+                        print([Escape.csvField(c[0]), Escape.csvField(c[1]), c[2], Escape.csvField(c[3])].joined(separator: ","))
+                    }
+                } else {
+                    print("| " + header.joined(separator: " | ") + " |")
+                    print("|" + String(repeating: "---|", count: header.count))
+                    for (role, m) in rows { print("| " + cells(role, m).map(Escape.markdownCell).joined(separator: " | ") + " |") }
+                }
+                return
+            case .text:
+                break
             }
             print("Controls for \(suspect) against \(reference) (maker: \(panel.referenceMaker ?? "unknown"))")
             print("references: \(panel.references.joined(separator: ", "))")

@@ -31,8 +31,8 @@ struct LogsImportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Also write the account summaries here.", valueName: "path"))
     var output: String?
 
-    @Flag(help: "Print the summary as JSON.")
-    var json = false
+    @OptionGroup var printed: SummaryOutputOptions
+    var json: Bool { printed.resolved == .json }
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one log file") }

@@ -117,3 +117,23 @@ final class StageProgress: @unchecked Sendable {
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(format: "lineage: %@ (%.0f s)", Escape.terminal(text), Date().timeIntervalSince(started))).utf8))
     }
 }
+
+/// `--format text|json` and `--json` for commands that print one summary rather than a table
+/// (imports, campaign detection): the same convention as every command, with csv and md refused.
+struct SummaryOutputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Output format: text or json (this command prints one summary, not a table).",
+                               discussion: "JSON names its schema in its `schema` field (docs/schema/ in the source holds each).", valueName: "format"))
+    var format: OutputOptions.Format = .text
+
+    @Flag(help: "Shorthand for --format json.")
+    var json = false
+
+    var resolved: OutputOptions.Format { json ? .json : format }
+
+    func validate() throws {
+        if json && format != .text && format != .json { throw ValidationError("--json means --format json: give one of them") }
+        if format == .csv || format == .md {
+            throw ValidationError("--format \(format.rawValue): this command prints one summary, not a table\n  fix: use --format text or --format json")
+        }
+    }
+}

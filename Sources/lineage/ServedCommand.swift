@@ -54,8 +54,8 @@ struct ServedImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the served prompts as a probe set (YAML) here, for `lineage run`.", valueName: "path"))
     var probesOut: String?
 
-    @Flag(help: "Print the summary as JSON.")
-    var json = false
+    @OptionGroup var output: SummaryOutputOptions
+    var json: Bool { output.resolved == .json }
 
     @OptionGroup var storeOptions: StoreOptions
 

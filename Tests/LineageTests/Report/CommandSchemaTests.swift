@@ -42,6 +42,15 @@ import Testing
         try Self.expectValid(controls, "lineage.panel.v1.json")
         #expect(((controls["panel"] as? [String: Any])?["members"] as? [Any])?.isEmpty == false)
         #expect((controls["leans"] as? [String: Double])?.isEmpty == false)
+        // The same panel as CSV and Markdown: one row per candidate the JSON names, leans as plain numbers.
+        let members = ((controls["panel"] as? [String: Any])?["members"] as? [[String: Any]])?.filter { $0["role"] as? String == "control" }.count ?? -1
+        let excluded = ((controls["panel"] as? [String: Any])?["excluded"] as? [Any])?.count ?? 0
+        let csv = try Self.run(["controls", "--store", store, "--suspect", "suspect-1", "--reference", "teacher-a", "--format", "csv"], in: folder)
+        let csvRows = csv.split(separator: "\n")
+        #expect(csvRows.first == "model,role,lean,reason" && csvRows.count == 1 + members + excluded)
+        #expect(csvRows.dropFirst().allSatisfy { !$0.split(separator: ",")[2].hasPrefix("'") })
+        let md = try Self.run(["controls", "--store", store, "--suspect", "suspect-1", "--reference", "teacher-a", "--format", "md"], in: folder)
+        #expect(md.split(separator: "\n").count == 2 + members + excluded)
 
         let pairs = try folder.write("pairs.jsonl", """
             {"suspect": "suspect-1", "references": ["teacher-a"]}
@@ -91,6 +100,14 @@ import Testing
         let imported = try Self.object(try Self.run(["served", "import", served, "--store", folder.path("s.sqlite"), "--json"], in: folder))
         try Self.expectValid(imported, "lineage.served-import.v1.json")
         #expect(imported["added"] as? Int == 6 && (imported["models"] as? [String: String]) == ["snap-1": "served:snap-1"])
+        // One convention on every command: --format json is --json; a summary has no csv or md, and says so.
+        let again = try Self.object(try Self.run(["served", "import", served, "--store", folder.path("s2.sqlite"), "--format", "json"], in: folder))
+        try Self.expectValid(again, "lineage.served-import.v1.json")
+        for command in [["served", "import", served, "--store", folder.path("s3.sqlite")], ["logs", "import", log], ["campaigns", log]] {
+            let refused = try LineageBinary.run(command + ["--format", "csv"], in: folder)
+            #expect(refused.status == 2 && refused.output.contains("use --format text or --format json"), "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path("s3.sqlite")))
     }
 
     /// Each schema names itself as its file does, and declares only snake_case keys.
