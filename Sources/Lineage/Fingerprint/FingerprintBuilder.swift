@@ -66,6 +66,11 @@ public struct FingerprintBuilder: Sendable {
             let kept = answers.documents.indices.filter { p in answers.documents[p].allSatisfy { turn in turn.prefix(studied).allSatisfy { !$0.isEmpty } } }
             answers.probes = kept.map { answers.probes[$0] }
             answers.documents = kept.map { answers.documents[$0] }
+            // Samples of the study's models on the probes kept, as the uncentred path counts them.
+            answers.samples = [:]
+            for probe in answers.documents {
+                for (m, samples) in (probe.first ?? []).prefix(studied).enumerated() { answers.samples[models[m], default: 0] += samples.count }
+            }
         }
         let centring = !centringModels.isEmpty
         let probes = answers.probes, documents = answers.documents
