@@ -167,7 +167,9 @@ public enum SVGCharts {
         let half = limit / 2
         let shown = sorted.count <= limit ? sorted : Array(sorted.prefix(half)) + Array(sorted.suffix(half))
         let gapAfter = sorted.count <= limit ? nil : half - 1
-        let labels = shown.map { $0.probeID + ($0.category.map { " (\($0.prefix(14)))" } ?? "") }
+        // The whole category (the label column is as wide as the longest label); only a very long one is
+        // shortened, and then visibly, with an ellipsis, so that no label reads as clipped.
+        let labels = shown.map { $0.probeID + ($0.category.map { " (\($0.count > 24 ? $0.prefix(23) + "…" : Substring($0)))" } ?? "") }
         let labelWidth = (labels + ["overall"]).map { textWidth($0) }.max()! + 14
         let plotWidth = 420.0, row = 15.0, top = 14.0
         var values: [Double] = [0]

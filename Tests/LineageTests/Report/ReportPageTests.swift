@@ -98,6 +98,15 @@ import FoundationXML
         #expect(x - SVGCharts.textWidth("overall") >= 0)
     }
 
+    @Test func forestLabelsShowTheWholeCategoryOrAVisibleEllipsis() {
+        let effects = [ProbeEffect(probeID: "refusal-003", probeHash: "h1", category: "refusal-boundary", effect: 0.5),
+                       ProbeEffect(probeID: "instruct-021", probeHash: "h2", category: "instruction-following", effect: 0.1),
+                       ProbeEffect(probeID: "x-1", probeHash: "h3", category: String(repeating: "long-category-", count: 3), effect: -0.1)]
+        let forest = SVGCharts.forestPlot(effects, overall: nil)
+        #expect(forest.contains(">refusal-003 (refusal-boundary)<") && forest.contains(">instruct-021 (instruction-following)<"))
+        #expect(forest.contains(">x-1 (long-category-long-cate…)<"))
+    }
+
     @Test func theForestCaptionPromisesIntervalsOnlyWhenTheyAreDrawn() throws {
         var result = try Self.attribution(verdict: .evidence, power: 0.9, effects: Self.manyEffects())
         var html = HTMLReport.render(.attribution(result), manifest: nil)
