@@ -106,10 +106,18 @@ struct CampaignsCommand: ParsableCommand {
             if let report { print("report: \(report)/report.html") }
         }
         if let truth {
-            let evaluation = CampaignEvaluation(result: result, labels: truth)
+            let evaluation = LabelledEvaluation(labels: labels!, evaluation: CampaignEvaluation(result: result, labels: truth))
             let text = try jsonString(evaluation)
             if json { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print("against \(labels!):\n\(text)") }
         }
         if result.flaggedAccounts > 0 { throw ExitCode(10) }
     }
+}
+
+/// What `--labels` prints (on standard error with `--json`, so that standard output stays the
+/// detection's JSON): precision and recall against the ground truth (schema lineage.campaign-evaluation/v1).
+struct LabelledEvaluation: Encodable {
+    let schema = "lineage.campaign-evaluation/v1"
+    let labels: String
+    let evaluation: CampaignEvaluation
 }

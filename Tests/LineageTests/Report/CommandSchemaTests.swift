@@ -92,6 +92,12 @@ import Testing
         let campaigns = try Self.object(try Self.run(["campaigns", log, "--json", "--min-accounts", "5"], in: folder, status: [0, 10]))
         try Self.expectValid(campaigns, "lineage.campaigns.v1.json")
         #expect((campaigns["campaigns"] as? [Any])?.isEmpty == false)
+        // Against the planted labels: precision and recall, as lineage.campaign-evaluation/v1.
+        let labelled = try Self.run(["campaigns", log, "--min-accounts", "5", "--labels", folder.path("labels.jsonl")], in: folder, status: [0, 10])
+        let evaluationText = try #require(labelled.components(separatedBy: "against \(folder.path("labels.jsonl")):\n").last)
+        let evaluation = try Self.object(evaluationText)
+        try Self.expectValid(evaluation, "lineage.campaign-evaluation.v1.json")
+        #expect(((evaluation["evaluation"] as? [String: Any])?["account_recall"] as? Double ?? 0) > 0)
 
         let served = try folder.write("served.jsonl", (0..<6).map { p in
             "{\"account\": \"acct-\(p % 2)\", \"time\": \"2026-03-01T12:0\(p):00Z\", \"prompt\": \"Question \(p)?\", \"response\": \"Answer \(p).\", "
