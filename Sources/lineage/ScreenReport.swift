@@ -10,7 +10,7 @@ import Lineage
 ///   index.html and screen.json and the root hash of every suspect's report.
 ///
 /// Folders are numbered, never named after a model, so no model name can reach the file system.
-/// The folder is written whole to a temporary sibling and renamed into place.
+/// The folder is written whole (`ReportWriter.replaceFolder`).
 enum ScreenReport {
     struct Manifest: Encodable {
         let schema = "lineage.screen-manifest/v1"
@@ -25,13 +25,7 @@ enum ScreenReport {
 
     static func write(to directory: String, screen: ScreenCommand.Screen, subjects: [ReportSubject], responses: [StoredResponse],
                       store: ResponseStore, signingKey: String?) throws {
-        let fileManager = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).writing-\(UUID().uuidString)")
-        try fileManager.createDirectory(at: staging.appendingPathComponent("suspects"), withIntermediateDirectories: true)
-        do {
+        try ReportWriter.replaceFolder(directory) { staging in
             var entries: [Manifest.Suspect] = []
             for (i, subject) in subjects.enumerated() {
                 let folder = "suspects/suspect-" + String(format: "%03d", i + 1)
@@ -45,20 +39,6 @@ enum ScreenReport {
             try html.write(to: staging.appendingPathComponent("index.html"))
             let manifest = Manifest(files: ["index.html": ContentHash.sha256(html), "screen.json": ContentHash.sha256(json)], suspects: entries)
             try Data(try LineageJSON.string(manifest).utf8).write(to: staging.appendingPathComponent("screen-manifest.json"))
-            if fileManager.fileExists(atPath: target.path) {
-                let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(UUID().uuidString)")
-                try fileManager.moveItem(at: target, to: old)
-                do { try fileManager.moveItem(at: staging, to: target) } catch {
-                    try? fileManager.moveItem(at: old, to: target)
-                    throw error
-                }
-                try? fileManager.removeItem(at: old)
-            } else {
-                try fileManager.moveItem(at: staging, to: target)
-            }
-        } catch {
-            try? fileManager.removeItem(at: staging)
-            throw error
         }
     }
 

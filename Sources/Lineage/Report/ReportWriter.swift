@@ -29,6 +29,17 @@ public enum ReportWriter {
         let (subject, files, sealed) = try seal(prepared, contentManifest)
         var manifest = sealed
         if let signingKey { manifest.signature = try ReportSignature.sign(rootHash: manifest.rootHash, keyFile: signingKey) }
+        try replaceFolder(directory) { staging in
+            for (name, data) in files { try data.write(to: staging.appendingPathComponent(name)) }
+            try Data(try LineageJSON.string(manifest).utf8).write(to: staging.appendingPathComponent(manifestFile))
+        }
+        return (subject, manifest)
+    }
+
+    /// Writes a folder whole: `fill` writes into a fresh temporary sibling, which is then renamed to
+    /// `directory`, replacing a previous folder there only once the new one is complete. A failure
+    /// leaves the old folder (or nothing) and removes the temporary one.
+    public static func replaceFolder(_ directory: String, fill: (URL) throws -> Void) throws {
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = target.deletingLastPathComponent()
         let fileManager = FileManager.default
@@ -36,8 +47,7 @@ public enum ReportWriter {
         let staging = parent.appendingPathComponent(".\(target.lastPathComponent).writing-\(UUID().uuidString)")
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: false)
         do {
-            for (name, data) in files { try data.write(to: staging.appendingPathComponent(name)) }
-            try Data(try LineageJSON.string(manifest).utf8).write(to: staging.appendingPathComponent(manifestFile))
+            try fill(staging)
             if fileManager.fileExists(atPath: target.path) {
                 let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(UUID().uuidString)")
                 try fileManager.moveItem(at: target, to: old)
@@ -51,7 +61,6 @@ public enum ReportWriter {
             } else {
                 try fileManager.moveItem(at: staging, to: target)
             }
-            return (subject, manifest)
         } catch {
             try? fileManager.removeItem(at: staging)
             throw error
