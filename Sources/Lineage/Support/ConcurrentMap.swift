@@ -4,11 +4,7 @@ extension Array where Element: Sendable {
     /// `map` spread over the machine's cores, results in order: for independent CPU-bound work
     /// such as reading and hashing one transcript file per element.
     func concurrentMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
-        let results = ResultSlots<T>(count: count)
-        DispatchQueue.concurrentPerform(iterations: count) { index in
-            results.set(index, transform(self[index]))
-        }
-        return results.values.map { $0! }
+        Lineage.concurrentSlots(count) { transform(self[$0]) }
     }
 }
 
@@ -37,9 +33,12 @@ private final class ResultSlots<T>: @unchecked Sendable {
 /// the lowest one is rethrown, as the serial map would have thrown it first.
 func concurrentMap<T: Sendable>(_ count: Int, _ transform: @Sendable (Int) throws -> T) throws -> [T] {
     guard count > 1 else { return try (0..<count).map(transform) }
-    let results = ResultSlots<Result<T, any Error>>(count: count)
-    DispatchQueue.concurrentPerform(iterations: count) { index in
-        results.set(index, Result { try transform(index) })
-    }
-    return try results.values.map { try $0!.get() }
+    return try concurrentSlots(count) { index in Result { try transform(index) } }.map { try $0.get() }
+}
+
+/// `(0..<count).map(body)` on every core, results in index order: the one loop both maps run.
+private func concurrentSlots<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    let results = ResultSlots<T>(count: count)
+    DispatchQueue.concurrentPerform(iterations: count) { index in results.set(index, body(index)) }
+    return results.values.map { $0! }
 }
