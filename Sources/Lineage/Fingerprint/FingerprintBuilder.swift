@@ -120,9 +120,7 @@ public struct FingerprintBuilder: Sendable {
                     }
                     for c in used { columnIndex[c] = -1 }
                     let n = models.count
-                    if centring || fingerprints.rows > n {
-                        fingerprints = Self.centred(fingerprints, on: turnDocuments.map { !$0.isEmpty }, keepingRows: n, centre: centring)
-                    }
+                    if centring { fingerprints = Self.centred(fingerprints, on: turnDocuments.map { !$0.isEmpty }, keepingRows: n) }
                     let start = DispatchTime.now().uptimeNanoseconds
                     var gram: Matrix
                     if keepFamilies {
@@ -181,12 +179,11 @@ public struct FingerprintBuilder: Sendable {
 }
 
 extension FingerprintBuilder {
-    /// The first `keepingRows` rows of `matrix`, each minus the mean of the rows marked `present`
-    /// (when `centre`), summed in row order.
-    static func centred(_ matrix: Matrix, on present: [Bool], keepingRows n: Int, centre: Bool) -> Matrix {
+    /// The first `keepingRows` rows of `matrix`, each minus the mean of the rows marked `present`,
+    /// summed in row order.
+    static func centred(_ matrix: Matrix, on present: [Bool], keepingRows n: Int) -> Matrix {
         let columns = matrix.columns
         var out = Matrix(rows: n, columns: columns, values: Array(matrix.values[0..<(n * columns)]))
-        guard centre else { return out }
         var mean = [Float](repeating: 0, count: columns)
         let count = present.filter { $0 }.count
         guard count > 0 else { return out }
