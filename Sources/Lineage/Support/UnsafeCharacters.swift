@@ -50,8 +50,15 @@ public enum UnsafeCharacters {
     /// sequences `isUnsafe` names (C1 controls C2 80–9F, U+061C D8 9C, U+200E–U+202E and U+2028/9
     /// E2 80 xx, U+2066–U+2069 E2 81 A6–A9). True sends the text to the scalar check.
     static func mayHoldUnsafe(_ text: String, keeping: Set<Unicode.Scalar>) -> Bool {
+        var text = text
+        // Native strings are contiguous UTF-8 (`makeContiguousUTF8` copies only a bridged one), so
+        // the scan reads the bytes in place instead of copying a whole report into an array.
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { scan($0, keeping: keeping) } ?? true
+    }
+
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, keeping: Set<Unicode.Scalar>) -> Bool {
         let keepsNewline = keeping.contains("\n"), keepsTab = keeping.contains("\t")
-        let bytes = Array(text.utf8)
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
@@ -67,8 +74,10 @@ public enum UnsafeCharacters {
                 case 0xE2:
                     guard i + 2 < bytes.count else { return true }
                     let last = bytes[i + 2]
-                    if next == 0x80, [0x8E, 0x8F, 0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE].contains(last) { return true }
-                    if next == 0x81, (0xA6...0xA9).contains(last) { return true }
+                    switch (next, last) {
+                    case (0x80, 0x8E...0x8F), (0x80, 0xA8...0xAE), (0x81, 0xA6...0xA9): return true
+                    default: break
+                    }
                 default: break
                 }
             }
