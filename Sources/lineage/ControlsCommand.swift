@@ -86,9 +86,7 @@ struct ControlsCommand: ParsableCommand {
                         print([Escape.csvField(c[0]), Escape.csvField(c[1]), c[2], Escape.csvField(c[3])].joined(separator: ","))
                     }
                 } else {
-                    print("| " + header.joined(separator: " | ") + " |")
-                    print("|" + String(repeating: "---|", count: header.count))
-                    for (role, m) in rows { print("| " + cells(role, m).map(Escape.markdownCell).joined(separator: " | ") + " |") }
+                    print(MarkdownReport.table(header, rows.map(cells)), terminator: "")
                 }
                 return
             case .text:
