@@ -21,6 +21,13 @@ struct AttributionSettings: ParsableArguments {
                                 + "frequencies, and the report's manifest hashes them. Run 10 of scripts/evaluate-lineage-dev."))
     var centreOnStore = false
 
+    @Flag(help: ArgumentHelp("Test the lean against an alternative reference of every other maker, each alone; it must hold against all.",
+                             discussion: "Lineage then chooses, when no alternative is named, each other maker's model closest to the suspect "
+                                + "in kind, and with several alternatives (chosen or named) tests each alone: the p-value is the largest over "
+                                + "them (intersection-union), and no-evidence needs every one. Without it, one alternative is chosen, and "
+                                + "several named ones stand for their mean. Run 11 of scripts/evaluate-lineage-dev."))
+    var eachAlternative = false
+
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
 
@@ -84,6 +91,7 @@ struct AttributionSettings: ParsableArguments {
             builder.familyReferences = !onlyNamedReferences
             builder.controlCount = controlCount
             builder.allowReferenceCentric = referenceCentric
+            builder.alternativePerMaker = eachAlternative
             var plans: [StudyPlanner.Plan] = []
             var skipped: [String: String] = [:]
             var kindCache: [String: [String: ModelKind]] = [:]
@@ -114,6 +122,7 @@ struct AttributionSettings: ParsableArguments {
                 options.minimumControls = minimumControls
                 options.referenceMaxT = referenceMaxT
                 options.centreOnPool = centreOnStore
+                options.eachAlternative = eachAlternative
                 options.studiesCombined = referenceMean || referenceMaxT ? 1 : options.references.count
                 if let weights { options.weights = weights }
                 try options.validate()

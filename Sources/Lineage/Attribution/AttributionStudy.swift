@@ -43,6 +43,10 @@ public struct AttributionOptions: Sendable {
     /// consensus answer) before the cosines, so that they compare what each answer adds to what all
     /// models share. Off: the cosines of the fingerprints themselves (runs 1-9).
     public var centreOnPool = false
+    /// With several alternative references: the lean must hold against each alone (intersection-union
+    /// over alternatives, `analyseEachAlternative`), so that a suspect resembling a third maker cannot
+    /// read as leaning toward R. Off: their mean is the alternative side (`ReferenceSides`).
+    public var eachAlternative = false
 
     /// The level the primary sign-flip test is held to at worst, after Bonferroni over the tests
     /// of every study combined.
@@ -164,6 +168,9 @@ public enum AttributionStudy {
     public static func analyse(options: AttributionOptions, similarities raw: ProbeSimilarities, catalog: ProbeCatalog = ProbeCatalog(),
                                command: String = "", store: String = "") throws -> AttributionResult {
         try options.validate()
+        if options.eachAlternative && options.alternativeReferences.count > 1 {
+            return try analyseEachAlternative(options: options, similarities: raw, catalog: catalog, command: command, store: store)
+        }
         var options = options
         let floor = try ResamplingFloor.replicates(
             requested: options.replicates, level: options.worstCaseTestLevel, option: "--replicates", alpha: options.alpha,

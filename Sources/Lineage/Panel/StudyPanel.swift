@@ -66,6 +66,11 @@ public struct PanelBuilder: Sendable {
     public var cancelKnownTeacher = false
     /// Allow a study without an alternative reference (the reference-centric test as primary).
     public var allowReferenceCentric = false
+    /// Choose one alternative per other maker (each maker's model closest to S in kind, nearest maker
+    /// first) instead of the single closest, for a lean tested against each (run 11 of
+    /// scripts/evaluate-lineage-dev, `AttributionOptions.eachAlternative`). Not with a known teacher's
+    /// alternative (`cancelKnownTeacher`), which stands alone.
+    public var alternativePerMaker = false
 
     public init() {}
 
@@ -145,6 +150,18 @@ public struct PanelBuilder: Sendable {
                 }
                 members.append(member(chosen, .alternativeReference, "lineage", why))
                 taken.insert(chosen)
+                if alternativePerMaker && cancelledInfluence == nil {
+                    var makers = Set([a.maker!.lowercased()])
+                    for other in candidates where !taken.contains(other) && !controls.contains(other) {
+                        let otherMaker = annotations[other]!.maker!
+                        guard makers.insert(otherMaker.lowercased()).inserted else { continue }
+                        alternatives.append(other)
+                        members.append(member(other, .alternativeReference, "lineage",
+                            "the model of \(otherMaker) closest to \(suspect) in kind: the lean toward \(reference) must hold against every "
+                                + "other maker's model, so that resembling \(otherMaker) does not read as leaning toward \(reference)"))
+                        taken.insert(other)
+                    }
+                }
                 if controls.contains(chosen) { notes.append("\(chosen), named as a control, is the only other maker's model in the store: it became the alternative reference") }
                 if !descent.isEmpty && notOwn.isEmpty && ofTeacher.isEmpty {
                     notes.append("the only other maker's models in the store are of a maker \(suspect) descends from; the alternative \(chosen) may hide a lean toward \(reference)")

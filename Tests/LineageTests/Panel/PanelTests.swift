@@ -207,6 +207,22 @@ import Testing
         #expect(panel.excluded.contains { $0.model == "gpt-student" })
     }
 
+    @Test func oneAlternativePerOtherMakerNearestFirst() throws {
+        var builder = PanelBuilder()
+        builder.controlCount = 2
+        builder.alternativePerMaker = true
+        let panel = try builder.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: [], controls: [],
+                                      annotations: Self.annotations, kinds: Self.kinds())
+        // Anthropic's nearest (claude-short, 0.1 from the suspect) first, then Google's only model; not claude-long.
+        #expect(panel.alternativeReferences == ["claude-short", "gemini"])
+        #expect(panel.members.filter { $0.role == .alternativeReference }.allSatisfy { $0.chosenBy == "lineage" && !$0.reason.isEmpty })
+        #expect(Set(panel.controls) == ["human-1", "human-2"])
+        // Named alternatives are kept as named.
+        let named = try builder.build(suspect: "suspect", references: ["gpt-a"], alternativeReferences: ["claude-long"], controls: [],
+                                      annotations: Self.annotations, kinds: Self.kinds())
+        #expect(named.alternativeReferences == ["claude-long"])
+    }
+
     @Test func controlsAreWidenedUntilTheyBracketTheSuspect() throws {
         var builder = PanelBuilder()
         builder.controlCount = 1
