@@ -46,12 +46,16 @@ enum ASCIIFeaturiser {
             counts[bucket] &+= 1
         }
 
-        mutating func drain() -> [Int: Float] {
-            var result = [Int: Float](minimumCapacity: touched.count)
+        /// The buckets counted, sorted, with their counts; the counter is left empty.
+        mutating func drain() -> SparseCounts {
+            touched.sort()
+            var values = [Float]()
+            values.reserveCapacity(touched.count)
             for b in touched {
-                result[Int(b)] = Float(counts[Int(b)])
+                values.append(Float(counts[Int(b)]))
                 counts[Int(b)] = 0
             }
+            let result = SparseCounts(sortedBuckets: touched, counts: values)
             touched.removeAll(keepingCapacity: true)
             return result
         }
@@ -79,7 +83,7 @@ enum ASCIIFeaturiser {
         return tokens
     }
 
-    static func words(_ l: [UInt8], tokens: [(Int, Int)], counter: inout Counter) -> [Int: Float] {
+    static func words(_ l: [UInt8], tokens: [(Int, Int)], counter: inout Counter) -> SparseCounts {
         let w = hash(fnvOffset, "w:"), b = hash(fnvOffset, "b:")
         let buckets = UInt64(TextFeatures.wordBuckets)
         l.withUnsafeBufferPointer { l in
@@ -102,7 +106,7 @@ enum ASCIIFeaturiser {
 
     /// Character 4-grams of the lower-cased text with whitespace runs collapsed to one space and
     /// leading and trailing whitespace dropped.
-    static func characters(_ l: [UInt8], counter: inout Counter) -> [Int: Float] {
+    static func characters(_ l: [UInt8], counter: inout Counter) -> SparseCounts {
         let buckets = UInt64(TextFeatures.characterBuckets)
         var w0: UInt8 = 0, w1: UInt8 = 0, w2: UInt8 = 0, w3: UInt8 = 0
         var emitted = 0
@@ -126,7 +130,7 @@ enum ASCIIFeaturiser {
         return counter.drain()
     }
 
-    static func openings(_ l: [UInt8], tokens: [(Int, Int)]) -> [Int: Float] {
+    static func openings(_ l: [UInt8], tokens: [(Int, Int)]) -> SparseCounts {
         var openings: [Int: Float] = [:]
         let buckets = UInt64(TextFeatures.openingBuckets)
         let prefixes: [StaticString] = ["o1:", "o2:", "o3:"]
@@ -138,7 +142,7 @@ enum ASCIIFeaturiser {
             }
             openings[Int(h % buckets), default: 0] += 1
         }
-        return openings
+        return SparseCounts(openings)
     }
 
     /// For each phrase (ASCII), whether it occurs in `l`.
@@ -381,7 +385,7 @@ extension TextFeatures {
 /// same `Character` tests as the original split-and-join code), hashing token bytes and
 /// scalars directly instead of building strings.
 enum GeneralFeaturiser {
-    static func lexical(_ lowered: String) -> (words: [Int: Float], characters: [Int: Float], openings: [Int: Float], tokens: Int) {
+    static func lexical(_ lowered: String) -> (words: SparseCounts, characters: SparseCounts, openings: SparseCounts, tokens: Int) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(lowered.utf8.count)
         var tokens: [(Int, Int)] = []

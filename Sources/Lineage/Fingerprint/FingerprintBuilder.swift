@@ -283,9 +283,9 @@ struct CorpusStatistics {
     var styleScale: [Float]
 
     init(documents: [TextFeatures]) {
-        func idf(_ buckets: Int, _ keyPath: KeyPath<TextFeatures, [Int: Float]>) -> [Float] {
+        func idf(_ buckets: Int, _ keyPath: KeyPath<TextFeatures, SparseCounts>) -> [Float] {
             var frequency = [Float](repeating: 0, count: buckets)
-            for document in documents { for bucket in document[keyPath: keyPath].keys { frequency[bucket] += 1 } }
+            for document in documents { for bucket in document[keyPath: keyPath].buckets { frequency[Int(bucket)] += 1 } }
             let n = Float(documents.count)
             return frequency.map { log((1 + n) / (1 + $0)) + 1 }
         }
@@ -336,11 +336,11 @@ struct FingerprintLayout {
     /// column on entry; the columns returned are left marked (0) in it, for the caller to number and reset.
     func usedColumns(by documents: some Sequence<TextFeatures>, columnIndex: inout [Int32]) -> [Int] {
         var used = Array(styleOffset..<columns)
-        func mark(_ counts: [Int: Float], offset: Int, weight: Float) {
+        func mark(_ counts: SparseCounts, offset: Int, weight: Float) {
             guard weight > 0 else { return }
-            for bucket in counts.keys where columnIndex[offset + bucket] < 0 {
-                columnIndex[offset + bucket] = 0
-                used.append(offset + bucket)
+            for bucket in counts.buckets where columnIndex[offset + Int(bucket)] < 0 {
+                columnIndex[offset + Int(bucket)] = 0
+                used.append(offset + Int(bucket))
             }
         }
         for document in documents {
@@ -375,19 +375,19 @@ struct FingerprintLayout {
     func add(_ document: TextFeatures, scaledBy scale: Float, corpus: CorpusStatistics, columnIndex: [Int32], toRow row: Int,
              of matrix: inout Matrix) {
         let base = row * matrix.columns
-        func addSparse(_ counts: [Int: Float], idf: [Float], offset: Int, weight: Float) {
+        func addSparse(_ counts: SparseCounts, idf: [Float], offset: Int, weight: Float) {
             guard weight > 0, !counts.isEmpty else { return }
-            var entries: [(Int, Float)] = []
-            entries.reserveCapacity(counts.count)
+            var values = [Float]()
+            values.reserveCapacity(counts.count)
             var norm: Float = 0
-            // Sorted, so that sums run in one order and a result is reproducible to the last bit.
-            for (bucket, count) in counts.sorted(by: { $0.key < $1.key }) {
-                let value = (1 + log(count)) * idf[bucket]
-                entries.append((bucket, value))
+            // In bucket order, so that sums run in one order and a result is reproducible to the last bit.
+            for (bucket, count) in zip(counts.buckets, counts.counts) {
+                let value = (1 + log(count)) * idf[Int(bucket)]
+                values.append(value)
                 norm += value * value
             }
             let factor = scale * weight / norm.squareRoot()
-            for (bucket, value) in entries { matrix.values[base + Int(columnIndex[offset + bucket])] += value * factor }
+            for (bucket, value) in zip(counts.buckets, values) { matrix.values[base + Int(columnIndex[offset + Int(bucket)])] += value * factor }
         }
         func addDense(_ values: [Float], offset: Int, weight: Float) {
             let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()

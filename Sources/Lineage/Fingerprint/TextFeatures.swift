@@ -4,11 +4,11 @@ import Foundation
 /// hashed counts for the lexical families, small dense vectors for the others.
 public struct TextFeatures: Sendable {
     /// Hashed word unigram and bigram counts (bucket → count).
-    public var words: [Int: Float]
+    public var words: SparseCounts
     /// Hashed character 4-gram counts.
-    public var characters: [Int: Float]
+    public var characters: SparseCounts
     /// Hashed opening words ("certainly", "certainly here", ...).
-    public var openings: [Int: Float]
+    public var openings: SparseCounts
     /// Format and style measurements, `TextFeatures.styleNames` in order (standardised later).
     public var style: [Float]
     /// Presence of each marker phrase, `TextFeatures.markerPhrases` in order.
@@ -42,7 +42,7 @@ public struct TextFeatures: Sendable {
         "i understand", "good luck", "step 1", "for example,", "however,", "note:", "you're welcome", "hope that helps",
     ]
 
-    public init(words: [Int: Float], characters: [Int: Float], openings: [Int: Float], style: [Float],
+    public init(words: SparseCounts, characters: SparseCounts, openings: SparseCounts, style: [Float],
                 markers: [Float], identity: [Float], length: Int) {
         self.words = words
         self.characters = characters

@@ -28,7 +28,7 @@ struct NaiveTextFeatures {
         for n in 1...3 where tokens.count >= n {
             openings[Self.bucket("o\(n):" + tokens[0..<n].joined(separator: " "), TextFeatures.openingBuckets), default: 0] += 1
         }
-        self.features = TextFeatures(words: words, characters: characters, openings: openings,
+        self.features = TextFeatures(words: SparseCounts(words), characters: SparseCounts(characters), openings: SparseCounts(openings),
                   style: Self.style(of: text, wordCount: tokens.count),
                   markers: TextFeatures.markerPhrases.map { lowered.contains($0) ? 1 : 0 },
                   identity: IdentityLexicon.claims(in: text, prompt: prompt).map { $0 ? 1 : 0 },
