@@ -206,7 +206,7 @@ struct AttributeCommand: ParsableCommand {
                 "\(r.suspect) ← \(r.namedReferences.joined(separator: ", ")): \(r.verdict.rawValue) (p = \(AttributionSummary.number(r.pValue)); "
                     + "\(r.controls.count) controls, alternative \(r.namedAlternativeReferences.isEmpty ? "none" : r.namedAlternativeReferences.joined(separator: ", ")))"
             }.joined(separator: "\n")
-        }, json: { try LineageJSON.string(Batch(store: store.path, results: results)) })
+        }, json: { try LineageJSON.string(Batch(store: store.path, results: []), splicing: results, at: "results") })
     }
 
 }

@@ -82,8 +82,15 @@ struct ScreenCommand: ParsableCommand {
         let correction: String
         let correctionMeaning: String
         let rows: [Row]
-        let results: [AttributionResult]
+        var results: [AttributionResult]
         let skipped: [String: String]
+
+        /// The JSON text, its results encoded on every core.
+        func json() throws -> String {
+            var header = self
+            header.results = []
+            return try LineageJSON.string(header, splicing: results, at: "results")
+        }
     }
 
     func run() throws {
@@ -165,6 +172,6 @@ struct ScreenCommand: ParsableCommand {
             }
             for (suspect, why) in skipped.sorted(by: { $0.key < $1.key }) { out.append("skipped \(suspect): \(why.split(separator: "\n").first ?? "")") }
             return out.joined(separator: "\n")
-        }, json: { try LineageJSON.string(screen) })
+        }, json: { try screen.json() })
     }
 }

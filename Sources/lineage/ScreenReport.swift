@@ -33,7 +33,7 @@ enum ScreenReport {
                                                      to: staging.appendingPathComponent(folder).path, signingKey: signingKey)
                 entries.append(.init(suspect: subject.models.first ?? "", folder: folder, rootHash: written.manifest.rootHash))
             }
-            let json = Data(try LineageJSON.string(screen).utf8)
+            let json = Data(try screen.json().utf8)
             let html = Data(index(screen, suspects: entries).utf8)
             try json.write(to: staging.appendingPathComponent("screen.json"))
             try html.write(to: staging.appendingPathComponent("index.html"))

@@ -62,12 +62,14 @@ public enum ModelKindProfiler {
         }
         for (response, answer) in zip(chosen, counted) { byProbe[response.probeID, default: [:]][response.model] = answer }
         let consensusSet = Set(consensusModels)
-        var totals: [String: (length: Double, format: Double, consensus: Double, consensusProbes: Int, probes: Int)] = [:]
-        // Probes, models and words in sorted order: the sums must not depend on dictionary order, so
-        // that the same store gives the same profile bit for bit in every process.
-        for probe in byProbe.keys.sorted() {
-            let answers = byProbe[probe]!
-            // The mean of the consensus models' normalised word vectors on this probe.
+        // What each probe adds to each model's totals, probe by probe on every core; the totals are then
+        // summed in probe order, so the sums do not depend on the cores or on dictionary order, and the
+        // same store gives the same profile bit for bit in every process.
+        struct Contribution: Sendable { var length: Double; var format: Double; var consensus: Double? }
+        let probes = byProbe.keys.sorted()
+        let answersByProbe = probes.map { byProbe[$0]! }
+        let perProbe = answersByProbe.concurrentMap { answers -> [Contribution?] in
+            // The mean of the consensus models' normalised word vectors on this probe, words in sorted order.
             var sums: [String: Double] = [:]
             var members = 0
             for model in answers.keys.sorted() where consensusSet.contains(model) && answers[model]!.norm > 0 {
@@ -81,12 +83,9 @@ public enum ModelKindProfiler {
             let position = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
             let centroid = vocabulary.map { sums[$0]! }
             var dense = [Double](repeating: 0, count: vocabulary.count)
-            for model in models {
-                guard let answer = answers[model] else { continue }
-                var entry = totals[model] ?? (0, 0, 0, 0, 0)
-                entry.length += answer.logLength
-                entry.format += answer.format
-                entry.probes += 1
+            return models.map { model -> Contribution? in
+                guard let answer = answers[model] else { return nil }
+                var contribution = Contribution(length: answer.logLength, format: answer.format, consensus: nil)
                 let own = consensusSet.contains(model) && answer.norm > 0
                 let others = members - (own ? 1 : 0)
                 if others > 0, answer.norm > 0 {
@@ -100,10 +99,22 @@ public enum ModelKindProfiler {
                         if count != 0 { dot += count * rest }
                     }
                     for i in touched { dense[i] = 0 }
-                    if squared > 0 {
-                        entry.consensus += dot / (answer.norm * squared.squareRoot())
-                        entry.consensusProbes += 1
-                    }
+                    if squared > 0 { contribution.consensus = dot / (answer.norm * squared.squareRoot()) }
+                }
+                return contribution
+            }
+        }
+        var totals: [String: (length: Double, format: Double, consensus: Double, consensusProbes: Int, probes: Int)] = [:]
+        for contributions in perProbe {
+            for (model, contribution) in zip(models, contributions) {
+                guard let contribution else { continue }
+                var entry = totals[model] ?? (0, 0, 0, 0, 0)
+                entry.length += contribution.length
+                entry.format += contribution.format
+                entry.probes += 1
+                if let c = contribution.consensus {
+                    entry.consensus += c
+                    entry.consensusProbes += 1
                 }
                 totals[model] = entry
             }
