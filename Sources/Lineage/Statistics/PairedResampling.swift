@@ -158,10 +158,10 @@ public enum PairedResampling {
         guard p > 0 else { return Matrix(rows: replicates, columns: effects.columns) }
         var generator = SeededGenerator(seed: seed)
         let unit = 1 / Float(p)
-        let count = UInt64(p)
+        let draw = ExactRemainder(UInt64(p))
         return blockedProduct(rows: replicates, with: effects) { _, row in
             for i in row.indices { row[i] = 0 }
-            for _ in 0..<p { row[Int(generator.next() % count)] += unit }
+            for _ in 0..<p { row[Int(draw.remainder(generator.next()))] += unit }
         }
     }
 
