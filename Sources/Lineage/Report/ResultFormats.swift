@@ -81,10 +81,11 @@ public enum ResultFormats {
         value.isFinite ? String(format: "%.6g", value) : (value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf"))
     }
 
-    /// Text for XML attributes and elements; control characters (invalid in XML 1.0) show as escapes.
+    /// Text for XML attributes and elements; control characters (invalid in XML 1.0) and
+    /// bidirectional overrides show as escapes, as in every other output (`UnsafeCharacters`).
     static func xml(_ text: String) -> String {
         var out = ""
-        for scalar in text.unicodeScalars {
+        for scalar in UnsafeCharacters.visible(text, keeping: ["\n", "\t"]).unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"

@@ -264,6 +264,16 @@ import FoundationXML
         #expect(xml.contains("&lt;odd &amp; &quot;name&quot;&gt;"))
     }
 
+    /// A CI system shows JUnit names as text: a bidi override or a terminal escape must arrive visible, not applied.
+    @Test func junitShowsBidiOverridesAndEscapesAsText() throws {
+        var study = try FakeStudy().attribution
+        study.suspect = "ctl4 \u{202E}gpj.exe \u{1B}]0;owned\u{07}"
+        let xml = ResultFormats.junit([.attribution(study)], suite: "lineage \u{2066}test")
+        #expect(XMLParser(data: Data(xml.utf8)).parse())
+        for raw in ["\u{202E}", "\u{2066}", "\u{1B}", "\u{07}"] { #expect(!xml.contains(raw), "\(raw.unicodeScalars.first!.value)") }
+        #expect(xml.contains("\\u202E") && xml.contains("\\u2066") && xml.contains("\\u001B"))
+    }
+
     @Test func csvHasOneRowPerTestWithNumbersThatReadBack() throws {
         let study = try FakeStudy()
         let csv = ResultFormats.csv([.attribution(study.attribution)])
