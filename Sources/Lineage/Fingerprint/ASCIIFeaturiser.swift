@@ -18,8 +18,8 @@ enum ASCIIFeaturiser {
     static let isAlphabeticByte: [Bool] = (0..<128).map { Unicode.Scalar(UInt8($0)).properties.isAlphabetic }
     static let isUppercaseByte: [Bool] = (0..<128).map { Unicode.Scalar(UInt8($0)).properties.isUppercase }
     static let isNumberByte: [Bool] = (0..<128).map { Character(Unicode.Scalar(UInt8($0))).isNumber }
-    static let markerBytes: [[UInt8]] = TextFeatures.markerPhrases.map { Array($0.utf8) }
-    static let selfReferenceBytes: [[UInt8]] = IdentityLexicon.selfReference.map { Array($0.utf8) }
+    static let markerBytes = PhraseSet(TextFeatures.markerPhrases.map { Array($0.utf8) })
+    static let selfReferenceBytes = PhraseSet(IdentityLexicon.selfReference.map { Array($0.utf8) })
 
     static func isEligible(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         for b in bytes where b >= 0x80 || b == 0x0D { return false }
@@ -38,6 +38,7 @@ enum ASCIIFeaturiser {
     struct Counter {
         var counts: [Int32]
         var touched: [Int32] = []
+        private var marks: [UInt64] = []
 
         init(buckets: Int) { counts = [Int32](repeating: 0, count: buckets) }
 
@@ -47,17 +48,36 @@ enum ASCIIFeaturiser {
         }
 
         /// The buckets counted, sorted, with their counts; the counter is left empty.
+        /// The buckets counted, in increasing order (read off a bitmap of the buckets touched rather
+        /// than sorted), with their counts; the counter is left empty.
         mutating func drain() -> SparseCounts {
-            touched.sort()
-            var values = [Float]()
-            values.reserveCapacity(touched.count)
+            if marks.isEmpty { marks = [UInt64](repeating: 0, count: (counts.count + 63) / 64) }
+            var low = Int.max, high = -1
             for b in touched {
-                values.append(Float(counts[Int(b)]))
-                counts[Int(b)] = 0
+                let word = Int(b) >> 6
+                marks[word] |= 1 << UInt64(b & 63)
+                low = min(low, word)
+                high = max(high, word)
             }
-            let result = SparseCounts(sortedBuckets: touched, counts: values)
+            var buckets = [Int32]()
+            var values = [Float]()
+            buckets.reserveCapacity(touched.count)
+            values.reserveCapacity(touched.count)
+            if high >= 0 {
+                for word in low...high {
+                    var bits = marks[word]
+                    marks[word] = 0
+                    while bits != 0 {
+                        let b = word << 6 | bits.trailingZeroBitCount
+                        bits &= bits - 1
+                        buckets.append(Int32(b))
+                        values.append(Float(counts[b]))
+                        counts[b] = 0
+                    }
+                }
+            }
             touched.removeAll(keepingCapacity: true)
-            return result
+            return SparseCounts(sortedBuckets: buckets, counts: values)
         }
     }
 
@@ -146,23 +166,12 @@ enum ASCIIFeaturiser {
     }
 
     /// For each phrase (ASCII), whether it occurs in `l`.
+    static func contains(_ phrases: PhraseSet, in l: [UInt8]) -> [Bool] {
+        l.withUnsafeBufferPointer { phrases.found(in: $0) }
+    }
+
     static func contains(_ phrases: [[UInt8]], in l: [UInt8]) -> [Bool] {
-        var found = [Bool](repeating: false, count: phrases.count)
-        var byFirst = [[Int]](repeating: [], count: 128)
-        for (p, phrase) in phrases.enumerated() { byFirst[Int(phrase[0])].append(p) }
-        let n = l.count
-        l.withUnsafeBufferPointer { l in
-            for i in 0..<n where l[i] < 0x80 {
-                for p in byFirst[Int(l[i])] where !found[p] {
-                    let phrase = phrases[p]
-                    guard i + phrase.count <= n else { continue }
-                    var j = 1
-                    while j < phrase.count && l[i + j] == phrase[j] { j += 1 }
-                    if j == phrase.count { found[p] = true }
-                }
-            }
-        }
-        return found
+        contains(PhraseSet(phrases), in: l)
     }
 
     static func markers(_ l: [UInt8]) -> [Float] {
