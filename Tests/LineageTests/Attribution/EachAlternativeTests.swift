@@ -66,7 +66,12 @@ import Testing
                 return try AttributionStudy.analyse(options: single, similarities: data.restricted(to: single.models))
             }
             #expect(combined.pValue == alone.map(\.pValue).max()!)
-            let binding = alone[0].pValue >= alone[1].pValue ? 0 : 1
+            // Binding: the largest combined p; ties to the largest primary p, then to the smallest primary statistic.
+            func key(_ r: AttributionResult) -> (Double, Double, Double) {
+                let primary = r.tests.first { $0.usedInVerdict == true && !$0.name.hasPrefix("self-identity") }!
+                return (r.pValue, primary.pValue, -primary.statistic)
+            }
+            let binding = key(alone[1]) > key(alone[0]) ? 1 : 0
             #expect(combined.effect.estimate == alone[binding].effect.estimate)
             #expect(combined.alternativeReference == ["A", "B"][binding])
             #expect(combined.alternativeReferences == ["A", "B"])
