@@ -54,11 +54,10 @@ public enum ModelKindProfiler {
                 counts[word, default: 0] += 1
                 words += 1
             }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            let structured = lines.filter(isStructured).count
+            let (lineCount, structured) = Self.structuredLines(text)
             let norm = counts.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
             return Answer(counts: counts, norm: norm, logLength: log1p(Double(words)),
-                          format: lines.isEmpty ? 0 : Double(structured) / Double(lines.count))
+                          format: lineCount == 0 ? 0 : Double(structured) / Double(lineCount))
         }
         for (response, answer) in zip(chosen, counted) { byProbe[response.probeID, default: [:]][response.model] = answer }
         let consensusSet = Set(consensusModels)
@@ -140,6 +139,48 @@ public enum ModelKindProfiler {
     static let isWordByte: [Bool] = (0..<128).map { b in
         let c = Character(Unicode.Scalar(UInt8(b)))
         return c.isLetter || c.isNumber
+    }
+
+    /// The non-empty lines of `text` and how many of them are structured (`isStructured`). ASCII text
+    /// without carriage returns is read as bytes (each character one byte, so the same lines and the
+    /// same tests); any other text through `Character`s.
+    static func structuredLines(_ text: String) -> (lines: Int, structured: Int) {
+        let fast = text.utf8.withContiguousStorageIfAvailable { bytes -> (Int, Int)? in
+            guard !bytes.contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return nil }
+            var lines = 0, structured = 0
+            var start = 0
+            let n = bytes.count
+            for i in 0...n where i == n || bytes[i] == 0x0A {
+                if i > start {
+                    lines += 1
+                    if isStructured(UnsafeBufferPointer(rebasing: bytes[start..<i])) { structured += 1 }
+                }
+                start = i + 1
+            }
+            return (lines, structured)
+        } ?? nil
+        if let fast { return fast }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        return (lines.count, lines.filter(isStructured).count)
+    }
+
+    /// `isStructured` on an ASCII line's bytes.
+    static func isStructured(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = line.count
+        while i < n && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
+        guard i < n else { return false }
+        let first = line[i]
+        if first == 0x23 || first == 0x7C { return true }                                   // # |
+        if first == 0x60 && i + 2 < n && line[i + 1] == 0x60 && line[i + 2] == 0x60 { return true }   // ```
+        if (first == 0x2D || first == 0x2A) && i + 1 < n && line[i + 1] == 0x20 { return true }      // "- ", "* "
+        var digits = 0
+        while i + digits < n && line[i + digits] >= 0x30 && line[i + digits] <= 0x39 { digits += 1 }
+        if digits > 0, digits <= 3 {
+            let j = i + digits
+            if j + 1 < n && (line[j] == 0x2E || line[j] == 0x29) && line[j + 1] == 0x20 { return true }   // ". ", ") "
+        }
+        return false
     }
 
     static func isStructured(_ line: Substring) -> Bool {

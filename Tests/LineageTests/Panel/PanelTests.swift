@@ -122,6 +122,23 @@ import Testing
         }
     }
 
+    @Test func byteLinesMatchTheCharacterSplit() {
+        var generator = SeededGenerator(seed: 12)
+        let alphabet = Array("ab1 23\t\n\n-*#|`.) x\r•é")
+        for round in 0..<2_000 {
+            let pool = round % 3 == 0 ? alphabet : alphabet.filter { $0.isASCII && $0 != "\r" }
+            let text = String((0..<Int(generator.next() % 50)).map { _ in pool[Int(generator.next() % UInt64(pool.count))] })
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            let expected = (lines.count, lines.filter(ModelKindProfiler.isStructured).count)
+            let got = ModelKindProfiler.structuredLines(text)
+            #expect(got.lines == expected.0 && got.structured == expected.1, "\(text.debugDescription)")
+        }
+        for line in ["```swift", "  # h", "- a", "* b", "12. x", "123) y", "1234. z", "-a", "•  c", "`` x", "|a|", "\t3. q"] {
+            let isStructured: Bool = ModelKindProfiler.isStructured(Substring(line))
+            #expect(ModelKindProfiler.structuredLines(line).structured == (isStructured ? 1 : 0), "\(line)")
+        }
+    }
+
     /// The same answers in another order give the same profile bit for bit (verify --recompute needs it).
     @Test func profilesDoNotDependOnOrder() throws {
         var generator = SeededGenerator(seed: 5)
