@@ -264,16 +264,32 @@ extension ResponseStore {
                 arguments = StatementArguments(models)
             }
             sql += " ORDER BY m.name, r.probeID, r.sampleIndex, r.id"
-            let decoder = JSONDecoder()
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                StoredResponse(
-                    id: row[0], model: row[1], probeID: row[2], probeHash: row[3],
-                    probe: ProbeContent(system: row[4],
-                                        turns: try decoder.decode([String].self, from: Data((row[5] as String).utf8))),
-                    sampleIndex: row[6],
-                    parameters: try decoder.decode(SamplingParameters.self, from: Data((row[7] as String).utf8)),
-                    turns: try decoder.decode([String].self, from: Data((row[8] as String).utf8)),
-                    finishReason: row[9], contentHash: row[10])
+            // The rows are read on this thread and their JSON columns decoded on every core, in row order;
+            // a probe's turns and a parameter set are decoded once for all the rows that share them.
+            struct Raw: Sendable {
+                var id: Int64, model: String, probeID: Int64, probeHash: String, system: String?, probeTurns: String
+                var sampleIndex: Int, parameters: String, turns: String, finishReason: String?, contentHash: String
+            }
+            let raws = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                Raw(id: row[0], model: row[1], probeID: row[2], probeHash: row[3], system: row[4], probeTurns: row[5],
+                    sampleIndex: row[6], parameters: row[7], turns: row[8], finishReason: row[9], contentHash: row[10])
+            }
+            let probeTurnTexts = Array(Set(raws.map(\.probeTurns))).sorted()
+            let parameterTexts = Array(Set(raws.map(\.parameters))).sorted()
+            let decodedTurns = try probeTurnTexts.isEmpty ? [] : concurrentMap(probeTurnTexts.count) { i in
+                try JSONDecoder().decode([String].self, from: Data(probeTurnTexts[i].utf8))
+            }
+            let decodedParameters = try parameterTexts.map { try JSONDecoder().decode(SamplingParameters.self, from: Data($0.utf8)) }
+            let probeTurns = Dictionary(uniqueKeysWithValues: zip(probeTurnTexts, decodedTurns))
+            let parameters = Dictionary(uniqueKeysWithValues: zip(parameterTexts, decodedParameters))
+            return try concurrentMap(raws.count) { i in
+                let raw = raws[i]
+                return StoredResponse(
+                    id: raw.id, model: raw.model, probeID: raw.probeID, probeHash: raw.probeHash,
+                    probe: ProbeContent(system: raw.system, turns: probeTurns[raw.probeTurns]!),
+                    sampleIndex: raw.sampleIndex, parameters: parameters[raw.parameters]!,
+                    turns: try JSONDecoder().decode([String].self, from: Data(raw.turns.utf8)),
+                    finishReason: raw.finishReason, contentHash: raw.contentHash)
             }
         }
     }
