@@ -42,6 +42,9 @@ enum ASCIIFeaturiser {
 
         init(buckets: Int) { counts = [Int32](repeating: 0, count: buckets) }
 
+        /// A counter for every lexical family (words and character 4-grams share its buckets in turn).
+        init() { self.init(buckets: max(TextFeatures.wordBuckets, TextFeatures.characterBuckets)) }
+
         @inline(__always) mutating func add(_ bucket: Int) {
             if counts[bucket] == 0 { touched.append(Int32(truncatingIfNeeded: bucket)) }
             counts[bucket] &+= 1
@@ -332,10 +335,9 @@ enum ASCIIFeaturiser {
         ]
     }
 
-    static func features(of bytes: UnsafeBufferPointer<UInt8>, text: String, prompt: String) -> TextFeatures {
+    static func features(of bytes: UnsafeBufferPointer<UInt8>, text: String, prompt: String, counter: inout Counter) -> TextFeatures {
         let l = lowered(bytes)
         let tokens = tokens(l)
-        var counter = Counter(buckets: max(TextFeatures.wordBuckets, TextFeatures.characterBuckets))
         let words = words(l, tokens: tokens, counter: &counter)
         let characters = characters(l, counter: &counter)
         return TextFeatures(words: words, characters: characters, openings: openings(l, tokens: tokens),
@@ -394,7 +396,7 @@ extension TextFeatures {
 /// same `Character` tests as the original split-and-join code), hashing token bytes and
 /// scalars directly instead of building strings.
 enum GeneralFeaturiser {
-    static func lexical(_ lowered: String) -> (words: SparseCounts, characters: SparseCounts, openings: SparseCounts, tokens: Int) {
+    static func lexical(_ lowered: String, counter: inout ASCIIFeaturiser.Counter) -> (words: SparseCounts, characters: SparseCounts, openings: SparseCounts, tokens: Int) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(lowered.utf8.count)
         var tokens: [(Int, Int)] = []
@@ -418,7 +420,6 @@ enum GeneralFeaturiser {
             }
         }
         if inToken { tokens.append((tokenStart, bytes.count)) }
-        var counter = ASCIIFeaturiser.Counter(buckets: max(TextFeatures.wordBuckets, TextFeatures.characterBuckets))
         let words = ASCIIFeaturiser.words(bytes, tokens: tokens, counter: &counter)
         let gram = TextFeatures.characterGram
         if scalars.count >= gram {

@@ -248,15 +248,21 @@ extension FingerprintBuilder {
             guard turns > 0 else { return nil }
             var probeDocuments: [[[TextFeatures]]] = []
             var removed: [String] = []
+            var counter = ASCIIFeaturiser.Counter()
             for t in 0..<turns {
                 let prompt = first.probe.turns[t]
-                probeDocuments.append(perModel.map { responses in
-                    responses.map { response in
+                let context = first.probe.turns[0...t].joined(separator: "\n")
+                var turnDocuments: [[TextFeatures]] = []
+                for responses in perModel {
+                    var samples: [TextFeatures] = []
+                    for response in responses {
                         let (text, removals) = cleaner.clean(response.turns[t], prompt: prompt)
                         removed.append(contentsOf: removals.map(\.rawValue))
-                        return TextFeatures(text: text, prompt: first.probe.turns[0...t].joined(separator: "\n"))
+                        samples.append(TextFeatures(text: text, prompt: context, counter: &counter))
                     }
-                })
+                    turnDocuments.append(samples)
+                }
+                probeDocuments.append(turnDocuments)
             }
             return (probeDocuments, removed)
         }
@@ -335,12 +341,14 @@ struct FingerprintLayout {
     /// bucket of a weighted sparse family that some document uses. `columnIndex` must be -1 for every
     /// column on entry; the columns returned are left marked (0) in it, for the caller to number and reset.
     func usedColumns(by documents: some Sequence<TextFeatures>, columnIndex: inout [Int32]) -> [Int] {
-        var used = Array(styleOffset..<columns)
+        var low = Int.max, high = -1, marked = 0
         func mark(_ counts: SparseCounts, offset: Int, weight: Float) {
-            guard weight > 0 else { return }
+            guard weight > 0, let first = counts.buckets.first, let last = counts.buckets.last else { return }
+            low = min(low, offset + Int(first))
+            high = max(high, offset + Int(last))
             for bucket in counts.buckets where columnIndex[offset + Int(bucket)] < 0 {
                 columnIndex[offset + Int(bucket)] = 0
-                used.append(offset + Int(bucket))
+                marked += 1
             }
         }
         for document in documents {
@@ -348,7 +356,17 @@ struct FingerprintLayout {
             mark(document.characters, offset: characterOffset, weight: weights.characters)
             mark(document.openings, offset: openingOffset, weight: weights.openings)
         }
-        return used.sorted()
+        // The sparse columns marked, in increasing order (read off the index rather than sorted), then the
+        // dense families' columns, which follow every sparse one.
+        var used: [Int] = []
+        used.reserveCapacity(marked + columns - styleOffset)
+        if high >= 0 {
+            columnIndex.withUnsafeBufferPointer { index in
+                for column in low...high where index[column] == 0 { used.append(column) }
+            }
+        }
+        used.append(contentsOf: styleOffset..<columns)
+        return used
     }
 
     /// Each family's columns within a compact matrix whose columns are the sorted layout columns `used`.

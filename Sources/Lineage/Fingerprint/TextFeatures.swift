@@ -59,18 +59,32 @@ public struct TextFeatures: Sendable {
     /// a fast byte-level path; any other text the general path. Both give identical features
     /// (tested against the original implementation).
     public init(text: String, prompt: String) {
+        var counter = ASCIIFeaturiser.Counter()
+        self.init(text: text, prompt: prompt, counter: &counter)
+    }
+
+    /// The same features, counting into `counter` (left empty again), so that a caller featurising many
+    /// answers allocates and zeroes its bucket counts once rather than once per answer.
+    init(text: String, prompt: String, counter: inout ASCIIFeaturiser.Counter) {
         var contiguous = text
-        if let fast = contiguous.withUTF8({ bytes in ASCIIFeaturiser.isEligible(bytes) ? ASCIIFeaturiser.features(of: bytes, text: text, prompt: prompt) : nil }) {
+        if let fast = contiguous.withUTF8({ bytes in
+            ASCIIFeaturiser.isEligible(bytes) ? ASCIIFeaturiser.features(of: bytes, text: text, prompt: prompt, counter: &counter) : nil
+        }) {
             self = fast
         } else {
-            self.init(generalText: text, prompt: prompt)
+            self.init(generalText: text, prompt: prompt, counter: &counter)
         }
     }
 
     /// The general (character-level) featuriser, for text the ASCII path cannot take.
     init(generalText text: String, prompt: String) {
+        var counter = ASCIIFeaturiser.Counter()
+        self.init(generalText: text, prompt: prompt, counter: &counter)
+    }
+
+    init(generalText text: String, prompt: String, counter: inout ASCIIFeaturiser.Counter) {
         let lowered = text.lowercased()
-        let (words, characters, openings, tokenCount) = GeneralFeaturiser.lexical(lowered)
+        let (words, characters, openings, tokenCount) = GeneralFeaturiser.lexical(lowered, counter: &counter)
         self.init(words: words, characters: characters, openings: openings,
                   style: Self.style(of: text, wordCount: tokenCount),
                   markers: Self.generalMarkers(lowered),
