@@ -63,10 +63,18 @@ extension ProbeSimilarities {
     public func restricted(to subset: [String]) -> ProbeSimilarities {
         let index = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1, $0) })
         let rows = subset.map { index[$0]! }
+        let k = rows.count
         func slice(_ m: Matrix) -> Matrix {
-            var out = Matrix(rows: rows.count, columns: rows.count)
-            for (i, a) in rows.enumerated() { for (j, b) in rows.enumerated() { out[i, j] = m[a, b] } }
-            return out
+            let values = [Float](unsafeUninitializedCapacity: k * k) { out, count in
+                m.values.withUnsafeBufferPointer { source in
+                    for (i, a) in rows.enumerated() {
+                        let from = a * m.columns
+                        for (j, b) in rows.enumerated() { out[i * k + j] = source[from + b] }
+                    }
+                }
+                count = k * k
+            }
+            return Matrix(rows: k, columns: k, values: values)
         }
         var result = ProbeSimilarities(models: subset, probes: probes, similarities: similarities.map(slice),
                                        logLengths: logLengths.map { l in rows.map { l[$0] } },
