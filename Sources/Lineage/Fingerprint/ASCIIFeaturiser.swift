@@ -20,6 +20,8 @@ enum ASCIIFeaturiser {
     static let isNumberByte: [Bool] = (0..<128).map { Character(Unicode.Scalar(UInt8($0))).isNumber }
     static let markerBytes = PhraseSet(TextFeatures.markerPhrases.map { Array($0.utf8) })
     static let selfReferenceBytes = PhraseSet(IdentityLexicon.selfReference.map { Array($0.utf8) })
+    /// Bold, code-fence and paragraph separators, which the general style measure splits on only when present.
+    static let separatorBytes = PhraseSet([Array("**".utf8), Array("```".utf8), Array("\n\n".utf8)])
 
     static func isEligible(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         for b in bytes where b >= 0x80 || b == 0x0D { return false }
@@ -34,40 +36,37 @@ enum ASCIIFeaturiser {
         return h
     }
 
-    /// Counts of bucket indices: a dense array plus the list of buckets touched, reset on drain.
+    /// Counts of bucket indices: a dense array plus a bitmap of the buckets counted, reset on drain.
     struct Counter {
-        var counts: [Int32]
-        var touched: [Int32] = []
-        private var marks: [UInt64] = []
+        private var counts: [Int32]
+        private var marks: [UInt64]
+        private var distinct = 0
 
-        init(buckets: Int) { counts = [Int32](repeating: 0, count: buckets) }
+        init(buckets: Int) {
+            counts = [Int32](repeating: 0, count: buckets)
+            marks = [UInt64](repeating: 0, count: (buckets + 63) / 64)
+        }
 
         /// A counter for every lexical family (words and character 4-grams share its buckets in turn).
         init() { self.init(buckets: max(TextFeatures.wordBuckets, TextFeatures.characterBuckets)) }
 
         @inline(__always) mutating func add(_ bucket: Int) {
-            if counts[bucket] == 0 { touched.append(Int32(truncatingIfNeeded: bucket)) }
+            if counts[bucket] == 0 {
+                marks[bucket >> 6] |= 1 << UInt64(bucket & 63)
+                distinct += 1
+            }
             counts[bucket] &+= 1
         }
 
-        /// The buckets counted, sorted, with their counts; the counter is left empty.
-        /// The buckets counted, in increasing order (read off a bitmap of the buckets touched rather
-        /// than sorted), with their counts; the counter is left empty.
+        /// The buckets counted, in increasing order (read off the bitmap rather than sorted), with their
+        /// counts; the counter is left empty.
         mutating func drain() -> SparseCounts {
-            if marks.isEmpty { marks = [UInt64](repeating: 0, count: (counts.count + 63) / 64) }
-            var low = Int.max, high = -1
-            for b in touched {
-                let word = Int(b) >> 6
-                marks[word] |= 1 << UInt64(b & 63)
-                low = min(low, word)
-                high = max(high, word)
-            }
             var buckets = [Int32]()
             var values = [Float]()
-            buckets.reserveCapacity(touched.count)
-            values.reserveCapacity(touched.count)
-            if high >= 0 {
-                for word in low...high {
+            buckets.reserveCapacity(distinct)
+            values.reserveCapacity(distinct)
+            if distinct > 0 {
+                for word in marks.indices where marks[word] != 0 {
                     var bits = marks[word]
                     marks[word] = 0
                     while bits != 0 {
@@ -79,7 +78,7 @@ enum ASCIIFeaturiser {
                     }
                 }
             }
-            touched.removeAll(keepingCapacity: true)
+            distinct = 0
             return SparseCounts(sortedBuckets: buckets, counts: values)
         }
     }
@@ -171,10 +170,6 @@ enum ASCIIFeaturiser {
     /// For each phrase (ASCII), whether it occurs in `l`.
     static func contains(_ phrases: PhraseSet, in l: [UInt8]) -> [Bool] {
         l.withUnsafeBufferPointer { phrases.found(in: $0) }
-    }
-
-    static func contains(_ phrases: [[UInt8]], in l: [UInt8]) -> [Bool] {
-        contains(PhraseSet(phrases), in: l)
     }
 
     static func markers(_ l: [UInt8]) -> [Float] {

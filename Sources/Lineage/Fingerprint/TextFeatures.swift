@@ -132,7 +132,7 @@ public struct TextFeatures: Sendable {
         let headers = Float(trimmedLines.filter { $0.hasPrefix("#") }.count) / Float(lineCount)
         // Separators (ASCII) can only be found where their bytes occur: skip Foundation's search otherwise.
         let utf8 = Array(text.utf8)
-        let present = ASCIIFeaturiser.contains([Array("**".utf8), Array("```".utf8), Array("\n\n".utf8)], in: utf8)
+        let present = ASCIIFeaturiser.contains(ASCIIFeaturiser.separatorBytes, in: utf8)
         func pieces(_ separator: String, _ isPresent: Bool) -> [String] { isPresent ? text.components(separatedBy: separator) : [text] }
         let bold = Float(pieces("**", present[0]).count - 1) / 2
         let fences = Float(pieces("```", present[1]).count - 1) / 2

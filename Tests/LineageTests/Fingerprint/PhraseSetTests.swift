@@ -22,7 +22,7 @@ import Testing
                 [Array("ab !'".utf8)[Int(rng.next() % 5)]] + (0..<Int(rng.next() % 4)).map { _ in alphabet[Int(rng.next() % 5)] }
             }
             let text = (0..<Int(rng.next() % 40)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
-            #expect(ASCIIFeaturiser.contains(phrases, in: text) == Self.naive(phrases, in: text), "\(phrases) in \(text)")
+            #expect(ASCIIFeaturiser.contains(PhraseSet(phrases), in: text) == Self.naive(phrases, in: text), "\(phrases) in \(text)")
         }
         let markers = TextFeatures.markerPhrases.map { Array($0.utf8) }
         let text = Array("certainly! here's what i'm sorry about; as an ai language model, i hope this helps. it depends".utf8)
