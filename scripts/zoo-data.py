@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The zoo's data steps (scripts/zoo): served logs, training sets, labels and the manifest.
 
-    zoo-data.py served-log EXPORT.jsonl OUT.jsonl --snapshot NAME
+    zoo-data.py served-log EXPORT.jsonl OUT.jsonl --snapshot NAME [--ids IDS.txt]
         the teacher's answers as a served log (`lineage served import`): the exact answers served
+        (with --ids, only those prompts: the served-sample stage asks fresh samples of the taught ones)
     zoo-data.py datasets --teacher QWEN.jsonl --self SMOLLM2.jsonl --out DIR --seed 15
         the students' training sets (DIR/qwen-100.jsonl, qwen-30, qwen-10, self, qwen-scrubbed)
     zoo-data.py labels --out samples/zoo-labels.jsonl
@@ -75,6 +76,9 @@ def write_jsonl(path, rows):
 
 def served_log(args):
     rows = read_jsonl(args.export)
+    if args.ids:
+        wanted = set(open(args.ids).read().split())
+        rows = [r for r in rows if r["probe_id"] in wanted]
     out = []
     for i, r in enumerate(sorted(rows, key=lambda r: (r["probe_id"], r["sample_index"]))):
         users = [m["content"] for m in r["messages"] if m["role"] == "user"]
@@ -219,6 +223,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     a = sub.add_parser("served-log"); a.add_argument("export"); a.add_argument("out"); a.add_argument("--snapshot", required=True)
+    a.add_argument("--ids")
     a = sub.add_parser("datasets"); a.add_argument("--teacher", required=True); a.add_argument("--self", required=True)
     a.add_argument("--out", required=True); a.add_argument("--seed", type=int, default=15)
     a.add_argument("--ids", help="a file of the probe ids to train on (the teaching subset), one a line")

@@ -89,6 +89,9 @@ struct ServedTestCommand: ParsableCommand {
     @Flag(help: "Accept fresh answers that are word for word a served answer (short answers can coincide).")
     var allowIdenticalAnswers = false
 
+    @Option(name: .customLong("probe"), help: ArgumentHelp("Test only this served prompt (repeatable; ids as `lineage served import --probes-out` writes them). Default: every served prompt the suspect answered.", valueName: "id"))
+    var probes: [String] = []
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var verdictOptions: VerdictOptions
 
@@ -120,6 +123,7 @@ struct ServedTestCommand: ParsableCommand {
         }
         var options = ServedSampleStudyOptions(served: servedModel, fresh: fresh, suspect: suspect)
         options.freshSnapshot = freshSnapshot
+        if !probes.isEmpty { options.probes = Set(probes) }
         options.test.alpha = alpha
         options.test.seed = seed
         options.test.replicates = replicates

@@ -47,6 +47,9 @@ public struct ServedSampleStudyOptions: Sendable {
     public var suspect: String
     /// The fresh samples' snapshot when the store does not record it (imported fresh samples).
     public var freshSnapshot: String?
+    /// Only these prompts (probe ids as the store names them, e.g. `served-251aedd71cf0`); nil for every
+    /// served prompt the suspect answered. A power curve draws subsets; a user may test one campaign's prompts.
+    public var probes: Set<String>? = nil
     public var test = ServedSampleOptions()
 
     public init(served: String, fresh: String, suspect: String) {
@@ -99,8 +102,19 @@ public enum ServedSampleStudy {
             default: suspect[response.probeID, default: []].append(response)
             }
         }
-        let probeIDs = served.keys.filter { suspect[$0] != nil }.sorted()
-        let catalog = try store.probeCatalog(probeIDs: probeIDs)
+        var probeIDs = served.keys.filter { suspect[$0] != nil }.sorted()
+        var catalog = try store.probeCatalog(probeIDs: probeIDs)
+        if let wanted = options.probes {
+            func name(_ id: Int64) -> String { catalog.entries[id]?.externalID ?? ServedProbeSet.probeID(served[id]![0].probe) }
+            let known = Set(probeIDs.map(name))
+            let unknown = wanted.subtracting(known).sorted()
+            if !unknown.isEmpty {
+                throw ServedSampleError(probeID: unknown[0], problem: "\(unknown.count) of the \(wanted.count) prompts named with --probe are not served prompts that \(options.suspect) answered (\(unknown.prefix(3).joined(separator: ", "))\(unknown.count > 3 ? ", ..." : ""))",
+                                        fix: "name probe ids of the served log's probe set (`lineage served import --probes-out` writes them), answered by the suspect")
+            }
+            probeIDs = probeIDs.filter { wanted.contains(name($0)) }
+            catalog = try store.probeCatalog(probeIDs: probeIDs)
+        }
         func answer(_ response: StoredResponse, snapshot: String?) -> ServedSampleAnswer {
             ServedSampleAnswer(text: response.turns.joined(separator: "\n\n"), snapshot: snapshot,
                                parameters: response.parameters, contentHash: response.contentHash)
@@ -141,7 +155,8 @@ public enum ServedSampleStudy {
         let configuration = ["alpha": formatNumber(test.alpha), "replicates": String(test.replicates), "bootstrap": String(test.bootstrap),
                              "method": test.method.rawValue, "ngram": String(test.similarity.n),
                              "allow_identical_answers": String(test.allowIdenticalAnswers),
-                             "fresh_snapshot": freshSnapshot ?? "none"]
+                             "fresh_snapshot": freshSnapshot ?? "none",
+                             "probes": options.probes.map { $0.sorted().joined(separator: ",") } ?? "all"]
         return (ServedSampleResult(
             question: "Did \(options.suspect) learn from the very answers \(snapshot) served (\(options.served)), rather than from other samples of the same model?",
             served: options.served, fresh: options.fresh, suspect: options.suspect, snapshot: snapshot, verdict: verdict,

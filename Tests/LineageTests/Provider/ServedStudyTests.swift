@@ -112,6 +112,29 @@ import Testing
         #expect(sibling.pValue > 0.001, "a sibling learnt from other samples of the teacher: the null")
     }
 
+    /// `--probe`: the study of a subset is the study of those prompts alone (each prompt's ranks are its
+    /// own), and a prompt the suspect did not answer is refused with the fix.
+    @Test func aSubsetOfPromptsIsTestedAloneAndAnUnknownOneIsRefused() throws {
+        let fixture = try Self.fixture()
+        let (full, _) = try ServedSampleStudy.run(options: Self.options(suspect: "sibling"), store: fixture.store)
+        let chosen = full.prompts.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+        var options = Self.options(suspect: "sibling")
+        options.probes = Set(chosen.map(\.probeID))
+        let (subset, responses) = try ServedSampleStudy.run(options: options, store: fixture.store)
+        #expect(subset.probes == chosen.count && subset.prompts == chosen)
+        #expect(responses.count == chosen.count * 6, "one served, four fresh and one suspect answer per prompt")
+        let expected = chosen.map(\.score).reduce(0, +) / Double(chosen.count)
+        #expect(abs(subset.test.statistic - expected) < 1e-12, "the statistic is the mean served score over the chosen prompts")
+        #expect(subset.reproducibility.configuration["probes"] == chosen.map(\.probeID).sorted().joined(separator: ","))
+        options.probes = [chosen[0].probeID, "served-000000000000"]
+        do {
+            _ = try ServedSampleStudy.run(options: options, store: fixture.store)
+            Issue.record("an unknown prompt was accepted")
+        } catch let error as ServedSampleError {
+            #expect(error.description.contains("served-000000000000") && error.description.contains("--probes-out"), "\(error)")
+        }
+    }
+
     @Test func theStudyRefusesWhatBreaksExchangeability() throws {
         let fixture = try Self.fixture(prompts: 5)
         func refusal(_ options: ServedSampleStudyOptions) -> String {
