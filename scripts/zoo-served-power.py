@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""The served-sample test on the real zoo (issue #16): power against dose and number of prompts.
+
+    scripts/zoo-served-power.py [--lineage BIN] [--zoo DIR] [--out results/zoo-served.md] [--draws 20]
+
+Needs `scripts/zoo served` (the taught prompts' served answers, fresh teacher samples and every
+suspect's answers in $ZOO/served.sqlite). Only the Python standard library; every figure comes from
+`lineage served-test --json`.
+
+Protocol, fixed before the first run (commit 64d4cc5 + this file):
+- Served: Qwen2.5-Coder-0.5B's answers to the 160 taught prompts (seed 1, temperature 0.7, at most
+  96 tokens) -- exactly what every zoo student saw in training, at its dose. Fresh: ZOO_FRESH (4)
+  answers of the same GGUF per prompt (seeds 1001...). Suspects: each zoo student and the base, one
+  answer per prompt (seed 2001, the served parameters).
+- Positives: the students trained on Qwen's served answers: qwen-100 (every taught prompt),
+  qwen-30 and qwen-10 (30% and 10% of them; the rest their own answers), qwen-scrubbed (every
+  prompt, Qwen's name scrubbed). Nulls: the base, the self-distilled student and the round trip,
+  none of which saw a served answer: the served answer's rank is uniform for them by construction.
+- The test as shipped: default similarity (character 4-grams), alpha 0.05, 9,999 permutations,
+  exact where possible, seed 20240601. Nothing about the test is changed after seeing the results.
+- Every suspect on all 160 prompts; then, per number of prompts n in 20, 40, 80, 160, `--draws`
+  random subsets (seeded, 20261202 + n) and the share called `evidence` (a power curve; for the nulls,
+  the false-alarm rate, whose draws share one pool of answers and so are not independent).
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = "served:qwen2.5-coder-0.5b-instruct-gguf-1d9614638d18"
+SUSPECTS = [  # name, role, what it learnt from
+    ("smollm2-135m-student-qwen-100", "positive", "Qwen's served answers to every taught prompt"),
+    ("smollm2-135m-student-qwen-30", "positive", "Qwen's served answers on 30% of the prompts, its own on the rest"),
+    ("smollm2-135m-student-qwen-10", "positive", "Qwen's served answers on 10% of the prompts, its own on the rest"),
+    ("smollm2-135m-student-qwen-scrubbed", "positive", "Qwen's served answers, Qwen/Alibaba replaced by SmolLM/Hugging Face"),
+    ("smollm2-135m-student-self", "null", "its own answers to the same prompts (no served answer)"),
+    ("smollm2-135m-roundtrip", "null", "nothing (the base, converted like every student)"),
+    ("smollm2-135m-instruct", "null", "nothing (the base model itself)"),
+]
+SIZES = (20, 40, 80, 160)
+
+
+def served_test(lineage, store, suspect, probes=None):
+    cmd = [lineage, "served-test", "--store", store, "--served", SNAPSHOT, "--fresh", "qwen-fresh",
+           "--suspect", suspect, "--json", "--exit-zero", "--quiet"]
+    for p in probes or []:
+        cmd += ["--probe", p]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"zoo-served-power: {' '.join(cmd[:12])} ... exited {out.returncode}:\n{out.stderr}")
+    return json.loads(out.stdout)
+
+
+def wilson(k, n, z=1.96):
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / d
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--lineage", default=os.environ.get("LINEAGE", str(ROOT / ".build/release/lineage")))
+    ap.add_argument("--zoo", default=os.path.join(os.environ.get("LINEAGE_CACHE", os.path.expanduser("~/.cache/lineage")), "zoo"))
+    ap.add_argument("--out", default=str(ROOT / "results/zoo-served.md"))
+    ap.add_argument("--draws", type=int, default=20)
+    args = ap.parse_args()
+    store = os.path.join(args.zoo, "served.sqlite")
+    if not os.path.exists(store):
+        sys.exit(f"zoo-served-power: {store} is missing: run scripts/zoo served first")
+
+    rows, curves = [], {}
+    for name, role, learnt in SUSPECTS:
+        full = served_test(args.lineage, store, name)
+        ids = sorted(p["probe_id"] for p in full["prompts"])
+        rows.append((name, role, learnt, full))
+        for n in SIZES:
+            rng = random.Random(20261202 + n)
+            draws = 1 if n >= len(ids) else args.draws
+            hits = 0
+            for _ in range(draws):
+                subset = ids if n >= len(ids) else rng.sample(ids, n)
+                r = full if n >= len(ids) else served_test(args.lineage, store, name, subset)
+                hits += r["verdict"] == "evidence"
+            curves[(name, n)] = (hits, draws)
+        print(f"{name}: p = {full['p_value']:.3g}, {full['verdict']}", file=sys.stderr)
+
+    lines = ["# The served-sample test on the real zoo", "",
+             "Issue #16. Produced by `scripts/zoo-served-power.py` after `scripts/zoo served` (protocol in the script's "
+             "header, fixed before the first run). Served: the answers Qwen2.5-Coder-0.5B gave to the 160 taught prompts "
+             "of `probes/zoo-train.yaml` (temperature 0.7, at most 96 tokens, seed 1), which the zoo's students were "
+             f"fine-tuned on; fresh: {rows[0][3]['samples'].get('qwen-fresh', 0) // max(1, rows[0][3]['probes'])} "
+             "answers of the same GGUF per prompt (seeds 1001...); each suspect answered each prompt once (seed 2001). "
+             "`lineage served-test` at its defaults (character 4-gram cosine, α = 0.05, 9,999 permutations, exact where "
+             "possible).", "",
+             "| suspect | truth | learnt from | prompts | served answer closest | mean rank excess [95% CI] | p | verdict |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, role, learnt, r in rows:
+        e = r["test"]["effect"]
+        lines.append(f"| {name} | {role} | {learnt} | {r['probes']} | {r['served_most_similar']} | "
+                     f"{e['estimate']:.3f} [{e['ci_low']:.3f}, {e['ci_high']:.3f}] | {r['p_value']:.3g} | {r['verdict']} |")
+    lines += ["", f"Detection (`evidence`) by number of prompts: {args.draws} random subsets per size (seeded), "
+              "the whole set once; Wilson 95% intervals. For the nulls this is the false-alarm rate (α = 0.05); "
+              "the subsets share one pool of answers, so they are not independent studies.", "",
+              "| suspect | truth | " + " | ".join(f"{n} prompts" for n in SIZES) + " |",
+              "|---|---|" + "---|" * len(SIZES)]
+    for name, role, _, _ in rows:
+        cells = []
+        for n in SIZES:
+            k, d = curves[(name, n)]
+            lo, hi = wilson(k, d)
+            cells.append(f"{k}/{d} [{lo:.2f}, {hi:.2f}]" if d > 1 else f"{k}/{d}")
+        lines.append(f"| {name} | {role} | " + " | ".join(cells) + " |")
+    lines += ["", "Command: `scripts/zoo served && LINEAGE=<release binary> scripts/zoo-served-power.py`.", ""]
+    tmp = args.out + ".tmp"
+    Path(tmp).write_text("\n".join(lines))
+    os.replace(tmp, args.out)
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
