@@ -28,6 +28,12 @@ struct AttributionSettings: ParsableArguments {
                                 + "several named ones stand for their mean. Run 11 of scripts/evaluate-lineage-dev."))
     var eachAlternative = false
 
+    @Flag(help: ArgumentHelp("Refuse evidence also when the suspect is less capable than every control, not only more.",
+                             discussion: "Capability is the consensus measure of `lineage controls`. A suspect outside the controls' range "
+                                + "on it (a base model among chat models, say) is a different kind of model, whose lean may say only that. "
+                                + "Run 13 of scripts/evaluate-lineage-dev."))
+    var capabilityBothSides = false
+
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
 
@@ -106,7 +112,8 @@ struct AttributionSettings: ParsableArguments {
                 kindCache[key] = kinds
                 do {
                     plans.append(try planner.plan(suspect: request.suspect, references: request.references, alternativeReferences: request.alternatives,
-                                                  controls: request.controls, builder: builder, referenceFamily: referenceFamily, kinds: kinds))
+                                                  controls: request.controls, builder: builder, referenceFamily: referenceFamily, kinds: kinds,
+                                                  capabilityBothSides: capabilityBothSides))
                 } catch let error as FingerprintError where skipping {
                     skipped[request.suspect] = error.description
                 }

@@ -33,13 +33,16 @@ public struct PanelFit: Codable, Sendable, Equatable {
     /// suspect more capable than every control may lean toward a strong reference for being strong, so
     /// `evidence` needs this. Being longer or more formatted than every control is not enough to refuse
     /// `evidence`: distillation transfers length and format, and the length adjustment already removes
-    /// what length explains.
+    /// what length explains. With `capabilityBothSides` (run 13 of scripts/evaluate-lineage-dev), a
+    /// suspect less capable than every control (a base model among chat models) is refused too.
     public var evidenceSafe: Bool
     /// In plain words: which measures put the suspect outside the panel.
     public var explanation: String
 
     /// `scale`: every model profiled, whose spread sets the tolerance (at least the suspect and controls).
-    public static func assess(suspect: ModelKind, controls: [ModelKind], scale: [ModelKind]) -> PanelFit {
+    /// `capabilityBothSides`: `evidence` needs the suspect's consensus within the controls' range, not
+    /// only not above it.
+    public static func assess(suspect: ModelKind, controls: [ModelKind], scale: [ModelKind], capabilityBothSides: Bool = false) -> PanelFit {
         // Sorted, so that the spread is the same number whatever order the models come in.
         let population = (scale.isEmpty ? [suspect] + controls : scale).sorted { $0.model < $1.model }
         var measures: [Measure] = []
@@ -68,8 +71,19 @@ public struct PanelFit: Codable, Sendable, Equatable {
         }
         let capability = measures[2]
         let evidenceSafe = !controls.isEmpty && capability.suspect <= capability.controlsHigh + capability.tolerance
+            && (!capabilityBothSides || capability.inside)
         return PanelFit(suspect: suspect, controls: controls, measures: measures, brackets: outside.isEmpty, evidenceSafe: evidenceSafe,
                         explanation: explanation)
+    }
+
+    /// Where the suspect's capability proxy lies against the controls', in words.
+    public var capabilityClause: String {
+        guard measures.count > 2 else { return "its capability could not be measured" }
+        let capability = measures[2]
+        if capability.inside { return "its consensus (the capability proxy) lies within the controls' range" }
+        return capability.suspect > capability.controlsHigh
+            ? "it is more capable than every control by the consensus measure"
+            : "it is less capable than every control by the consensus measure"
     }
 
     static func describe(_ measure: String, _ value: Double) -> String {
@@ -89,7 +103,7 @@ extension AttributionResult {
         let capped = (verdict == .noEvidence) || (verdict == .evidence && !fit.evidenceSafe)
         guard capped else {
             out.verdictExplanation += " The controls do not bracket \(suspect) in kind (\(fit.explanation))"
-                + (verdict == .evidence ? "; it is not more capable than every control by the consensus measure, so the evidence stands." : ".")
+                + (verdict == .evidence ? "; " + fit.capabilityClause + ", so the evidence stands." : ".")
             out.warnings.append("panel: \(fit.explanation)")
             return out
         }

@@ -66,7 +66,7 @@ public struct StudyPlanner: Sendable {
     /// The panel for one question; `kinds` may be passed in when several suspects share a probe set.
     public func plan(suspect: String, references: [String], alternativeReferences: [String] = [], controls: [String] = [],
                      builder: PanelBuilder = PanelBuilder(), referenceFamily: String? = nil,
-                     kinds precomputed: [String: ModelKind]? = nil) throws -> Plan {
+                     kinds precomputed: [String: ModelKind]? = nil, capabilityBothSides: Bool = false) throws -> Plan {
         guard let first = references.first else {
             throw FingerprintError(description: "no reference: name the model the suspect may have learnt from with --reference")
         }
@@ -78,7 +78,8 @@ public struct StudyPlanner: Sendable {
             throw FingerprintError(description: "no control model: name at least one with --control (a model known not to be trained on "
                 + "\(first)'s outputs), or annotate the store's models with `lineage models annotate` so that Lineage can choose them")
         }
-        let fit = kinds[suspect].map { PanelFit.assess(suspect: $0, controls: panel.controls.compactMap { kinds[$0] }, scale: Array(kinds.values)) }
+        let fit = kinds[suspect].map { PanelFit.assess(suspect: $0, controls: panel.controls.compactMap { kinds[$0] }, scale: Array(kinds.values),
+                                                         capabilityBothSides: capabilityBothSides) }
         return Plan(panel: panel, kinds: kinds, fit: fit, referenceMaker: maker)
     }
 

@@ -68,8 +68,8 @@ struct ReportModel {
             power = r.power
             if let fit = r.panelFit {
                 let capped = r.verdict == .evidence
-                    ? "not bracketed, but the suspect is not more capable than every control, so evidence stands: "
-                    : "not bracketed, so no-evidence is out of reach" + (fit.evidenceSafe ? "" : ", and so is evidence (the suspect is more capable than every control)") + ": "
+                    ? "not bracketed, but evidence stands (\(fit.capabilityClause)): "
+                    : "not bracketed, so no-evidence is out of reach" + (fit.evidenceSafe ? "" : ", and so is evidence (\(fit.capabilityClause))") + ": "
                 summary.append(("panel fit in kind", (fit.brackets ? "" : capped) + fit.explanation))
             }
             if let panel = r.panel {

@@ -178,6 +178,17 @@ import Testing
         var found = study
         found.verdict = .evidence
         #expect(found.applying(outside).verdict == .evidence)
+        // A suspect less capable than every control: evidence stands by default, not with both sides.
+        let weaker = kind("s", 4.5, 0.2, 0.1)
+        let below = PanelFit.assess(suspect: weaker, controls: controls, scale: [])
+        #expect(!below.brackets && below.evidenceSafe && found.applying(below).verdict == .evidence)
+        #expect(found.applying(below).verdictExplanation.contains("less capable than every control"))
+        let bothSides = PanelFit.assess(suspect: weaker, controls: controls, scale: [], capabilityBothSides: true)
+        #expect(!bothSides.evidenceSafe && found.applying(bothSides).verdict == .inconclusive)
+        let stronger = PanelFit.assess(suspect: kind("s", 4.5, 0.2, 0.9), controls: controls, scale: [], capabilityBothSides: true)
+        #expect(!stronger.evidenceSafe && found.applying(stronger).verdict == .inconclusive)
+        #expect(PanelFit.assess(suspect: kind("s", 7, 0.2, 0.4), controls: controls, scale: [], capabilityBothSides: true).evidenceSafe,
+                "length outside, capability inside: evidence stands with both sides too")
     }
 }
 
