@@ -33,10 +33,16 @@ public enum ModelKindProfiler {
     /// `consensusModels` (a model is never compared with itself); models of the reference's own maker
     /// should be left out of it, so that leaning toward the reference does not read as capability.
     public static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String]) -> [ModelKind] {
+        profile(responses, models: models, consensusModels: consensusModels, bytePath: true)
+    }
+
+    /// What one probe adds to one model's totals.
+    struct Contribution: Sendable { var length: Double; var format: Double; var consensus: Double? }
+
+    /// `bytePath: false` profiles every probe through `String` words (the reference the byte path is
+    /// tested against, bit for bit).
+    static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String], bytePath: Bool) -> [ModelKind] {
         let wanted = Set(models).union(consensusModels)
-        // probe → model → one answer's word counts (first sample), length and format share.
-        struct Answer: Sendable { var counts: [String: Double]; var norm: Double; var logLength: Double; var format: Double }
-        var byProbe: [Int64: [String: Answer]] = [:]
         // One answer per (model, probe): the first sample (lowest index, then content hash), whatever the order given.
         var first: [String: StoredResponse] = [:]
         for response in responses where wanted.contains(response.model) {
@@ -44,64 +50,23 @@ public enum ModelKindProfiler {
             if let seen = first[key], (seen.sampleIndex, seen.contentHash) <= (response.sampleIndex, response.contentHash) { continue }
             first[key] = response
         }
-        // Each answer's words are counted on its own (on every core), then filed by probe and model.
+        // Sorted by probe, then model: each probe's answers are one run, in model order.
         let chosen = first.values.sorted { ($0.probeID, $0.model) < ($1.probeID, $1.model) }
-        let counted = chosen.concurrentMap { response -> Answer in
-            let text = response.turns.joined(separator: "\n")
-            var counts: [String: Double] = [:]
-            var words = 0
-            for word in Self.words(of: text) {
-                counts[word, default: 0] += 1
-                words += 1
-            }
-            let (lineCount, structured) = Self.structuredLines(text)
-            let norm = counts.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return Answer(counts: counts, norm: norm, logLength: log1p(Double(words)),
-                          format: lineCount == 0 ? 0 : Double(structured) / Double(lineCount))
+        var runs: [Range<Int>] = []
+        var runStart = 0
+        for i in chosen.indices where i > 0 && chosen[i].probeID != chosen[runStart].probeID {
+            runs.append(runStart..<i)
+            runStart = i
         }
-        for (response, answer) in zip(chosen, counted) { byProbe[response.probeID, default: [:]][response.model] = answer }
+        if !chosen.isEmpty { runs.append(runStart..<chosen.count) }
         let consensusSet = Set(consensusModels)
         // What each probe adds to each model's totals, probe by probe on every core; the totals are then
         // summed in probe order, so the sums do not depend on the cores or on dictionary order, and the
         // same store gives the same profile bit for bit in every process.
-        struct Contribution: Sendable { var length: Double; var format: Double; var consensus: Double? }
-        let probes = byProbe.keys.sorted()
-        let answersByProbe = probes.map { byProbe[$0]! }
-        let perProbe = answersByProbe.concurrentMap { answers -> [Contribution?] in
-            // The mean of the consensus models' normalised word vectors on this probe, words in sorted order.
-            var sums: [String: Double] = [:]
-            var members = 0
-            for model in answers.keys.sorted() where consensusSet.contains(model) && answers[model]!.norm > 0 {
-                let answer = answers[model]!
-                members += 1
-                for (word, count) in answer.counts { sums[word, default: 0] += count / answer.norm }
-            }
-            // The centroid as a dense vector over its words in sorted order; each answer's counts are laid
-            // out on the same positions, so the loop below reads arrays instead of dictionaries.
-            let vocabulary = sums.keys.sorted()
-            let position = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
-            let centroid = vocabulary.map { sums[$0]! }
-            var dense = [Double](repeating: 0, count: vocabulary.count)
-            return models.map { model -> Contribution? in
-                guard let answer = answers[model] else { return nil }
-                var contribution = Contribution(length: answer.logLength, format: answer.format, consensus: nil)
-                let own = consensusSet.contains(model) && answer.norm > 0
-                let others = members - (own ? 1 : 0)
-                if others > 0, answer.norm > 0 {
-                    var dot = 0.0, squared = 0.0
-                    var touched: [Int] = []
-                    for (word, count) in answer.counts { if let i = position[word] { dense[i] = count; touched.append(i) } }
-                    for i in 0..<centroid.count {
-                        let count = dense[i]
-                        let rest = centroid[i] - (own ? count / answer.norm : 0)
-                        squared += rest * rest
-                        if count != 0 { dot += count * rest }
-                    }
-                    for i in touched { dense[i] = 0 }
-                    if squared > 0 { contribution.consensus = dot / (answer.norm * squared.squareRoot()) }
-                }
-                return contribution
-            }
+        let perProbe = runs.concurrentMap { run -> [Contribution?] in
+            let answers = Array(chosen[run])
+            if bytePath, let contributions = asciiContributions(answers, models: models, consensus: consensusSet) { return contributions }
+            return generalContributions(answers, models: models, consensus: consensusSet)
         }
         var totals: [String: (length: Double, format: Double, consensus: Double, consensusProbes: Int, probes: Int)] = [:]
         for contributions in perProbe {
@@ -122,6 +87,192 @@ public enum ModelKindProfiler {
             guard let s = totals[model], s.probes > 0 else { return nil }
             return ModelKind(model: model, logLength: s.length / Double(s.probes), format: s.format / Double(s.probes),
                              consensus: s.consensusProbes > 0 ? s.consensus / Double(s.consensusProbes) : 0, probes: s.probes)
+        }
+    }
+
+    /// One probe's contributions through `String` words, for any text. `answers`: one per model, in model order.
+    static func generalContributions(_ answers: [StoredResponse], models: [String], consensus consensusSet: Set<String>) -> [Contribution?] {
+        struct Answer { var counts: [String: Double]; var norm: Double; var logLength: Double; var format: Double }
+        var byModel: [String: Answer] = [:]
+        for response in answers {
+            let text = response.turns.joined(separator: "\n")
+            var counts: [String: Double] = [:]
+            var words = 0
+            for word in Self.words(of: text) {
+                counts[word, default: 0] += 1
+                words += 1
+            }
+            let (lineCount, structured) = Self.structuredLines(text)
+            let norm = counts.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            byModel[response.model] = Answer(counts: counts, norm: norm, logLength: log1p(Double(words)),
+                                             format: lineCount == 0 ? 0 : Double(structured) / Double(lineCount))
+        }
+        // The mean of the consensus models' normalised word vectors on this probe, words in sorted order.
+        var sums: [String: Double] = [:]
+        var members = 0
+        for model in byModel.keys.sorted() where consensusSet.contains(model) && byModel[model]!.norm > 0 {
+            let answer = byModel[model]!
+            members += 1
+            for (word, count) in answer.counts { sums[word, default: 0] += count / answer.norm }
+        }
+        // The centroid as a dense vector over its words in sorted order; each answer's counts are laid
+        // out on the same positions, so the loop below reads arrays instead of dictionaries.
+        let vocabulary = sums.keys.sorted()
+        let position = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
+        let centroid = vocabulary.map { sums[$0]! }
+        var dense = [Double](repeating: 0, count: vocabulary.count)
+        return models.map { model -> Contribution? in
+            guard let answer = byModel[model] else { return nil }
+            var contribution = Contribution(length: answer.logLength, format: answer.format, consensus: nil)
+            let own = consensusSet.contains(model) && answer.norm > 0
+            let others = members - (own ? 1 : 0)
+            if others > 0, answer.norm > 0 {
+                var dot = 0.0, squared = 0.0
+                var touched: [Int] = []
+                for (word, count) in answer.counts { if let i = position[word] { dense[i] = count; touched.append(i) } }
+                for i in 0..<centroid.count {
+                    let count = dense[i]
+                    let rest = centroid[i] - (own ? count / answer.norm : 0)
+                    squared += rest * rest
+                    if count != 0 { dot += count * rest }
+                }
+                for i in touched { dense[i] = 0 }
+                if squared > 0 { contribution.consensus = dot / (answer.norm * squared.squareRoot()) }
+            }
+            return contribution
+        }
+    }
+
+    /// One probe's contributions when every answer is ASCII: the same words as byte ranges, interned in
+    /// one hash table per probe (no `String` per word), and the same sums in the same order as
+    /// `generalContributions` (per word over models in model order; over the vocabulary in sorted order,
+    /// which for ASCII is byte order), so the same numbers bit for bit. Nil when some answer is not ASCII.
+    static func asciiContributions(_ answers: [StoredResponse], models: [String], consensus consensusSet: Set<String>) -> [Contribution?]? {
+        var lowered: [[UInt8]] = []
+        var lineShares: [Double] = []
+        lowered.reserveCapacity(answers.count)
+        for response in answers {
+            let text = response.turns.joined(separator: "\n")
+            guard let bytes = text.utf8.withContiguousStorageIfAvailable({ b -> [UInt8]? in
+                b.contains(where: { $0 >= 0x80 }) ? nil : ASCIIFeaturiser.lowered(b)
+            }) ?? nil else { return nil }
+            let (lineCount, structured) = Self.structuredLines(text)
+            lowered.append(bytes)
+            lineShares.append(lineCount == 0 ? 0 : Double(structured) / Double(lineCount))
+        }
+        // Intern every word: an open-addressing table of word ids, keyed by the word's bytes.
+        var wordAnswer: [Int32] = [], wordStart: [Int32] = [], wordLength: [Int32] = []
+        let totalBytes = lowered.reduce(0) { $0 + $1.count }
+        var capacity = 64
+        // At most one word per two bytes of an answer, plus one: the table stays at most half full.
+        while capacity < totalBytes + 2 * lowered.count + 16 { capacity <<= 1 }
+        var slots = [Int32](repeating: -1, count: capacity)
+        var sparse: [[(id: Int32, count: Double)]] = []
+        var norms: [Double] = [], logLengths: [Double] = []
+        var scratch: [Double] = []
+        var touched: [Int32] = []
+        isWordByte.withUnsafeBufferPointer { isWord in
+            for (a, bytes) in lowered.enumerated() {
+                var words = 0
+                bytes.withUnsafeBufferPointer { b in
+                    let n = b.count
+                    var i = 0
+                    while i < n {
+                        if !isWord[Int(b[i])] { i += 1; continue }
+                        let start = i
+                        var hash: UInt64 = 0xcbf29ce484222325
+                        while i < n && isWord[Int(b[i])] { hash = (hash ^ UInt64(b[i])) &* 0x100000001b3; i += 1 }
+                        let length = i - start
+                        var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                        var id: Int32 = -1
+                        while slots[slot] >= 0 {
+                            let candidate = Int(slots[slot])
+                            if Int(wordLength[candidate]) == length {
+                                let other = Int(wordAnswer[candidate]), otherStart = Int(wordStart[candidate])
+                                let same = lowered[other].withUnsafeBufferPointer { o in
+                                    memcmp(o.baseAddress! + otherStart, b.baseAddress! + start, length) == 0
+                                }
+                                if same { id = Int32(candidate); break }
+                            }
+                            slot = (slot + 1) & (capacity - 1)
+                        }
+                        if id < 0 {
+                            id = Int32(wordLength.count)
+                            slots[slot] = id
+                            wordAnswer.append(Int32(a)); wordStart.append(Int32(start)); wordLength.append(Int32(length))
+                            scratch.append(0)
+                        }
+                        if scratch[Int(id)] == 0 { touched.append(id) }
+                        scratch[Int(id)] += 1
+                        words += 1
+                    }
+                }
+                var counts: [(id: Int32, count: Double)] = []
+                counts.reserveCapacity(touched.count)
+                var squares = 0.0
+                for id in touched {
+                    let count = scratch[Int(id)]
+                    counts.append((id, count))
+                    squares += count * count
+                    scratch[Int(id)] = 0
+                }
+                touched.removeAll(keepingCapacity: true)
+                sparse.append(counts)
+                norms.append(squares.squareRoot())
+                logLengths.append(log1p(Double(words)))
+            }
+        }
+        // The consensus vocabulary in sorted (byte) order, and the sums per word over models in model order.
+        var sums = [Double](repeating: 0, count: wordLength.count)
+        var inVocabulary = [Bool](repeating: false, count: wordLength.count)
+        var members = 0
+        for (a, response) in answers.enumerated() where consensusSet.contains(response.model) && norms[a] > 0 {
+            members += 1
+            for (id, count) in sparse[a] {
+                sums[Int(id)] += count / norms[a]
+                inVocabulary[Int(id)] = true
+            }
+        }
+        func lessThan(_ x: Int32, _ y: Int32) -> Bool {
+            let lx = Int(wordLength[Int(x)]), ly = Int(wordLength[Int(y)])
+            let c = lowered[Int(wordAnswer[Int(x)])].withUnsafeBufferPointer { bx in
+                lowered[Int(wordAnswer[Int(y)])].withUnsafeBufferPointer { by in
+                    memcmp(bx.baseAddress! + Int(wordStart[Int(x)]), by.baseAddress! + Int(wordStart[Int(y)]), min(lx, ly))
+                }
+            }
+            return c != 0 ? c < 0 : lx < ly
+        }
+        let vocabulary = (0..<Int32(wordLength.count)).filter { inVocabulary[Int($0)] }.sorted(by: lessThan)
+        var position = [Int32](repeating: -1, count: wordLength.count)
+        for (i, id) in vocabulary.enumerated() { position[Int(id)] = Int32(i) }
+        let centroid = vocabulary.map { sums[Int($0)] }
+        var dense = [Double](repeating: 0, count: vocabulary.count)
+        var index: [String: Int] = [:]
+        for (a, response) in answers.enumerated() { index[response.model] = a }
+        return models.map { model -> Contribution? in
+            guard let a = index[model] else { return nil }
+            let norm = norms[a]
+            var contribution = Contribution(length: logLengths[a], format: lineShares[a], consensus: nil)
+            let own = consensusSet.contains(model) && norm > 0
+            let others = members - (own ? 1 : 0)
+            if others > 0, norm > 0 {
+                var dot = 0.0, squared = 0.0
+                var touched: [Int] = []
+                for (id, count) in sparse[a] where position[Int(id)] >= 0 {
+                    let i = Int(position[Int(id)])
+                    dense[i] = count
+                    touched.append(i)
+                }
+                for i in 0..<centroid.count {
+                    let count = dense[i]
+                    let rest = centroid[i] - (own ? count / norm : 0)
+                    squared += rest * rest
+                    if count != 0 { dot += count * rest }
+                }
+                for i in touched { dense[i] = 0 }
+                if squared > 0 { contribution.consensus = dot / (norm * squared.squareRoot()) }
+            }
+            return contribution
         }
     }
 

@@ -122,6 +122,37 @@ import Testing
         }
     }
 
+    /// The byte path (words interned as byte ranges) gives the `String` path's profile bit for bit:
+    /// random answers with shared prefixes ("a", "ab", "b"), case, digits, punctuation, structured
+    /// lines, empty answers, and some probes with non-ASCII answers (which take the `String` path).
+    @Test func bytePathGivesTheStringPathsProfileBitForBit() {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        let pieces = ["a", "ab", "abc", "b", "B", "Ab", "x1", "1x", "42", "the", "The", "THE", "theory", "zz", "z",
+                      "don't", "e-mail", "self-test", ",", ".", "!", "?", "\n- ", "\n1. ", "\n# ", "\n```\n", "\n", "  ", "\t"]
+        let models = (0..<9).map { "m\($0)" }
+        var responses: [StoredResponse] = []
+        var id: Int64 = 0
+        for probe in 0..<40 {
+            let content = ProbeContent(turns: ["q\(probe)"])
+            for model in models where Int.random(in: 0..<10, using: &generator) > 0 {
+                let length = Int.random(in: 0...(probe % 5 == 0 ? 3 : 120), using: &generator)
+                var text = (0..<length).map { _ in pieces[Int.random(in: 0..<pieces.count, using: &generator)] }.joined(separator: " ")
+                if probe % 7 == 3 && model == "m4" { text += " café naïve" }
+                id += 1
+                responses.append(StoredResponse(id: id, model: model, probeID: Int64(probe), probeHash: content.contentHash, probe: content,
+                                                sampleIndex: 0, parameters: SamplingParameters(), turns: [text], finishReason: nil,
+                                                contentHash: "\(id)"))
+            }
+        }
+        let consensus = Array(models.prefix(6))
+        let bytes = ModelKindProfiler.profile(responses, models: models, consensusModels: consensus, bytePath: true)
+        let strings = ModelKindProfiler.profile(responses, models: models, consensusModels: consensus, bytePath: false)
+        #expect(bytes == strings, "seed \(seed)")
+        #expect(bytes.count == models.count && bytes.contains { $0.consensus > 0 }, "seed \(seed)")
+        #expect(ModelKindProfiler.profile([], models: models, consensusModels: consensus).isEmpty)
+    }
+
     @Test func byteLinesMatchTheCharacterSplit() {
         var generator = SeededGenerator(seed: 12)
         let alphabet = Array("ab1 23\t\n\n-*#|`.) x\r•é")
