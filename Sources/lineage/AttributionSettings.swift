@@ -21,18 +21,22 @@ struct AttributionSettings: ParsableArguments {
                                 + "frequencies, and the report's manifest hashes them. Run 10 of scripts/evaluate-lineage-dev."))
     var centreOnStore = false
 
-    @Flag(help: ArgumentHelp("Test the lean against an alternative reference of every other maker, each alone; it must hold against all.",
-                             discussion: "Lineage then chooses, when no alternative is named, each other maker's model closest to the suspect "
-                                + "in kind, and with several alternatives (chosen or named) tests each alone: the p-value is the largest over "
-                                + "them (intersection-union), and no-evidence needs every one. Without it, one alternative is chosen, and "
-                                + "several named ones stand for their mean. Run 11 of scripts/evaluate-lineage-dev."))
-    var eachAlternative = false
+    @Flag(inversion: .prefixedNo,
+          help: ArgumentHelp("Test the lean against an alternative reference of every other maker, each alone; it must hold against all.",
+                             discussion: "When no alternative is named, Lineage chooses each other maker's model closest to the suspect in "
+                                + "kind, and with several alternatives (chosen or named) tests each alone: the p-value is the largest over "
+                                + "them (intersection-union), and no-evidence needs every one. With --no-each-alternative, one alternative "
+                                + "is chosen, and several named ones stand for their mean (runs 7 and 13). The default since run 14 of "
+                                + "scripts/evaluate-lineage-dev."))
+    var eachAlternative = true
 
-    @Flag(help: ArgumentHelp("Refuse evidence also when the suspect is less capable than every control, not only more.",
+    @Flag(inversion: .prefixedNo,
+          help: ArgumentHelp("Refuse evidence also when the suspect is less capable than every control, not only more.",
                              discussion: "Capability is the consensus measure of `lineage controls`. A suspect outside the controls' range "
                                 + "on it (a base model among chat models, say) is a different kind of model, whose lean may say only that. "
-                                + "Run 13 of scripts/evaluate-lineage-dev."))
-    var capabilityBothSides = false
+                                + "--no-capability-both-sides refuses only a suspect more capable than every control (run 7). The default "
+                                + "since run 14 of scripts/evaluate-lineage-dev."))
+    var capabilityBothSides = true
 
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?

@@ -51,7 +51,8 @@ struct ControlsCommand: ParsableCommand {
             var builder = PanelBuilder()
             builder.controlCount = controlCount
             builder.allowReferenceCentric = true
-            let plan = try planner.plan(suspect: suspect, references: [reference], alternativeReferences: alternativeReferences, builder: builder)
+            let plan = try planner.plan(suspect: suspect, references: [reference], alternativeReferences: alternativeReferences, builder: builder,
+                                        capabilityBothSides: true)
             let panel = plan.panel, fit = plan.fit
             let suspectProbes = planner.commonProbes([suspect])
             let responses = planner.responses.filter { suspectProbes.contains($0.probeID) }
