@@ -21,6 +21,10 @@ Protocol, fixed before the first run (commit 64d4cc5 + this file):
 - Every suspect on all 160 prompts; then, per number of prompts n in 20, 40, 80, 160, `--draws`
   random subsets (seeded, 20261202 + n) and the share called `evidence` (a power curve; for the nulls,
   the false-alarm rate, whose draws share one pool of answers and so are not independent).
+- Amendment before any result was seen (the first call was refused): on 2 of the 160 prompts a fresh
+  answer is word for word the served one ("cold"; "Mercury, Venus, Earth, Mars."), genuine short answers
+  drawn with other seeds (1 against 1001-1004). The test refuses that by default, so every call passes
+  --allow-identical-answers, as its fix says for such answers: ties then cost power, not validity.
 """
 import argparse
 import json
@@ -46,7 +50,7 @@ SIZES = (20, 40, 80, 160)
 
 def served_test(lineage, store, suspect, probes=None):
     cmd = [lineage, "served-test", "--store", store, "--served", SNAPSHOT, "--fresh", "qwen-fresh",
-           "--suspect", suspect, "--json", "--exit-zero", "--quiet"]
+           "--suspect", suspect, "--json", "--exit-zero", "--quiet", "--allow-identical-answers"]
     for p in probes or []:
         cmd += ["--probe", p]
     out = subprocess.run(cmd, capture_output=True, text=True)
