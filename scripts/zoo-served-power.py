@@ -25,6 +25,12 @@ Protocol, fixed before the first run (commit 64d4cc5 + this file):
   answer is word for word the served one ("cold"; "Mercury, Venus, Earth, Mars."), genuine short answers
   drawn with other seeds (1 against 1001-1004). The test refuses that by default, so every call passes
   --allow-identical-answers, as its fix says for such answers: ties then cost power, not validity.
+- Canaries (added before the canary student existed; after `scripts/zoo canary`): the taught answers
+  canaried with one key ($ZOO/canary/canary.key) and a student trained on them by the same recipe
+  (smollm2-135m-student-qwen-canary-100). `lineage canary test` at its defaults on each suspect's
+  answers to the taught prompts: positive, the canary student; nulls, the student of the same answers
+  without the canary (qwen-100), the teacher's fresh answers (qwen-fresh, never canaried) and the base.
+  Reported as measured, units and agreement included; no setting is chosen after seeing them.
 """
 import argparse
 import json
@@ -46,6 +52,25 @@ SUSPECTS = [  # name, role, what it learnt from
     ("smollm2-135m-instruct", "null", "nothing (the base model itself)"),
 ]
 SIZES = (20, 40, 80, 160)
+CANARY_SUSPECTS = [
+    ("smollm2-135m-student-qwen-canary-100", "positive"),
+    ("smollm2-135m-student-qwen-100", "null"),
+    ("qwen-fresh", "null"),
+    ("smollm2-135m-instruct", "null"),
+]
+
+
+def canary_apply_stats(zoo):
+    path = os.path.join(zoo, "logs", "canary-apply.log")
+    return Path(path).read_text().strip().splitlines()[-1].removeprefix("canary: ") if os.path.exists(path) else "stats not recorded"
+
+
+def canary_test(lineage, store, key, suspect):
+    cmd = [lineage, "canary", "test", "--store", store, "--key-file", key, "--suspect", suspect, "--json", "--exit-zero"]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"zoo-served-power: {' '.join(cmd)} exited {out.returncode}:\n{out.stderr}")
+    return json.loads(out.stdout)
 
 
 def served_test(lineage, store, suspect, probes=None):
@@ -122,7 +147,22 @@ def main():
             lo, hi = wilson(k, d)
             cells.append(f"{k}/{d} [{lo:.2f}, {hi:.2f}]" if d > 1 else f"{k}/{d}")
         lines.append(f"| {name} | {role} | " + " | ".join(cells) + " |")
-    lines += ["", "Command: `scripts/zoo served && LINEAGE=<release binary> scripts/zoo-served-power.py`.", ""]
+    key = os.path.join(args.zoo, "canary", "canary.key")
+    if os.path.exists(key):
+        lines += ["", "## Canaries", "",
+                  "The taught answers canaried with one key (`lineage canary apply`; "
+                  + canary_apply_stats(args.zoo) + "), a student fine-tuned on them by the same recipe, "
+                  "and `lineage canary test` at its defaults on each suspect's answers to the taught prompts "
+                  "(one each, the served parameters).", "",
+                  "| suspect | truth | scored units | agreement | p | verdict |", "|---|---|---|---|---|---|"]
+        for name, role in CANARY_SUSPECTS:
+            r = canary_test(args.lineage, store, key, name)
+            units, agreements = r.get("units", 0), r.get("agreements", 0)
+            share = f"{agreements}/{units} ({agreements / units:.2f})" if units else "0/0"
+            lines.append(f"| {name} | {role} | {units} | {share} | {r['p_value']:.3g} | {r['verdict']} |")
+    else:
+        lines += ["", "Canaries: not measured (run `scripts/zoo canary` first)."]
+    lines += ["", "Commands: `scripts/zoo served && scripts/zoo canary && LINEAGE=<release binary> scripts/zoo-served-power.py`.", ""]
     tmp = args.out + ".tmp"
     Path(tmp).write_text("\n".join(lines))
     os.replace(tmp, args.out)
