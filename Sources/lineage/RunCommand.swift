@@ -30,8 +30,11 @@ struct RunCommand: AsyncParsableCommand {
 
             Sampling: the model's defaults, then the probe set's `defaults`,
             then the options below, then each probe's own `sampling` (a
-            probe that asks for temperature 0 keeps it). A seed is offset by
-            the sample index, so samples differ but reproduce.
+            probe that asks for temperature 0 keeps it). A seed given for
+            every probe (--seed, the model's or the set's) becomes one seed
+            per probe and sample, a stable hash of the three, so samples
+            differ but reproduce and no two prompts share a random stream;
+            a probe's own seed is offset by the sample index.
 
             Failed calls are retried with exponential backoff and jitter on
             429, 5xx, timeouts, broken connections and malformed replies,
@@ -81,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: ArgumentHelp("Most tokens per answer.", valueName: "n"))
     var maxTokens: Int?
 
-    @Option(help: ArgumentHelp("Sampling seed, where the API supports one (offset by the sample index).", valueName: "n"))
+    @Option(help: ArgumentHelp("Sampling seed, where the API supports one (one seed per probe and sample is derived from it).", valueName: "n"))
     var seed: Int?
 
     @Option(help: ArgumentHelp("Ask for log-probabilities with N alternatives per token (0: chosen tokens only); kept in the raw reply.", valueName: "n"))

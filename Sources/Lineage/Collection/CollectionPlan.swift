@@ -60,12 +60,26 @@ public struct CollectionPlan: Sendable {
     }
 
     /// Model defaults, then the set's defaults, then the command line, then the probe's own
-    /// settings; a seed is offset by the sample index so that samples differ yet reproduce.
+    /// settings. A probe's own seed is offset by the sample index. A seed given for every probe (model,
+    /// set or command line) becomes one seed per probe and sample (`requestSeed`), so that samples differ
+    /// yet reproduce, and no two prompts share a random stream: answers drawn with one seed share whether
+    /// they came out typical or not, which makes them dependent across prompts (the served-sample test's
+    /// ranks, for one, would no longer be independent).
     public static func parameters(model: ModelConfiguration, set: ProbeSet, probe: Probe,
                                   overrides: SamplingParameters, sample: Int) -> SamplingParameters {
         var parameters = model.sampling.overlaid(by: set.defaults).overlaid(by: overrides).overlaid(by: probe.sampling)
-        if let seed = parameters.seed { parameters.seed = seed + sample }
+        if let seed = probe.sampling.seed {
+            parameters.seed = seed + sample
+        } else if let seed = parameters.seed {
+            parameters.seed = requestSeed(seed, probe: probe.content.contentHash, sample: sample)
+        }
         return parameters
+    }
+
+    /// The seed of one request from a seed shared by every probe: a stable hash of the seed, the probe's
+    /// content hash and the sample index, in 0..<2^31 (every API's seed type holds it).
+    public static func requestSeed(_ seed: Int, probe contentHash: String, sample: Int) -> Int {
+        Int(StableHash.of("\(seed)\u{1F}\(contentHash)\u{1F}\(sample)") & 0x7FFF_FFFF)
     }
 
     /// The units without a successful response in `store` (all of them when there is no store).

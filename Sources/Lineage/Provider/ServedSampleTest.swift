@@ -114,7 +114,7 @@ public enum ServedSampleTest {
     public static let alternative = "The suspect's answers resemble the answers it was served more than fresh answers of the same model."
     public static let assumptions = [
         "The fresh answers come from the same model snapshot with the same sampling parameters as the served ones (checked where recorded).",
-        "Sampling is random (temperature > 0), and each fresh answer is an independent draw (distinct seeds, none equal to the served seed).",
+        "Sampling is random (temperature > 0), and each fresh answer is an independent draw (distinct seeds, none equal to the served seed, no seed shared by two prompts' served or fresh answers).",
         "The fresh answers were drawn independently of the suspect (e.g. not chosen after seeing its answers), and the similarity treats served and fresh answers alike.",
         "Prompts are independent units: one prompt's served label says nothing about another's.",
     ]
@@ -185,7 +185,21 @@ public enum ServedSampleTest {
             let seeds = prompt.fresh.compactMap(\.parameters.seed)
             if Set(seeds).count < seeds.count {
                 throw ServedSampleError(probeID: id, problem: "two fresh answers share a seed: they are not independent draws",
-                                        fix: "give each fresh sample its own seed (lineage run offsets the seed by the sample index)")
+                                        fix: "give each fresh sample its own seed (lineage run gives each probe and sample its own)")
+            }
+        }
+        // Across prompts: answers drawn with one seed share one random stream, so whether they came out
+        // typical or odd is common to every prompt that used it, and the prompts' ranks are no longer
+        // independent (on the real zoo, every null suspect scored p >= 0.95 when one seed drew all the
+        // served answers and one seed each fresh sample).
+        for (role, pick) in [("served", { (p: ServedSamplePrompt) in p.served }), ("fresh", { (p: ServedSamplePrompt) in p.fresh })] {
+            var bySeed: [Int: [String]] = [:]
+            for prompt in prompts { for seed in Set(pick(prompt).compactMap(\.parameters.seed)) { bySeed[seed, default: []].append(prompt.probeID) } }
+            if let (seed, ids) = bySeed.filter({ $0.value.count > 1 }).max(by: { ($0.value.count, -$0.key) < ($1.value.count, -$1.key) }) {
+                throw ServedSampleError(probeID: ids[0], problem: "the \(role) answers of \(ids.count) prompts share seed \(seed) (\(ids.prefix(3).joined(separator: ", "))\(ids.count > 3 ? ", ..." : "")): answers drawn with one seed share one random stream, so the prompts' ranks are not independent and the p-value would not be exact",
+                                        fix: role == "served"
+                                            ? "test prompts whose answers were served with distinct seeds (or none), e.g. with --probe; a client that fixes its seed defeats this test"
+                                            : "collect fresh samples with a seed per prompt (lineage run derives one per probe and sample from --seed) or none")
             }
         }
     }

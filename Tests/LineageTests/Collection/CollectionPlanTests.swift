@@ -20,11 +20,20 @@ import Testing
         // Sample by sample: every probe's sample 0 before any sample 1.
         #expect(plan.units.prefix(6).allSatisfy { $0.sampleIndex == 0 })
         let a0 = plan.units.first { $0.model == "m" && $0.probe.id == "a" && $0.sampleIndex == 0 }!.parameters
-        #expect(a0 == SamplingParameters(temperature: 0.2, topP: 0.9, maxTokens: 100, seed: 40))   // command line over set over model
+        let a = Self.set.probes[0].content.contentHash, b = Self.set.probes[1].content.contentHash
+        #expect(a0 == SamplingParameters(temperature: 0.2, topP: 0.9, maxTokens: 100,
+                                         seed: CollectionPlan.requestSeed(40, probe: a, sample: 0)))   // command line over set over model
         let b2 = plan.units.first { $0.model == "m" && $0.probe.id == "b" && $0.sampleIndex == 2 }!.parameters
-        #expect(b2.temperature == 0 && b2.seed == 42)   // the probe's own setting wins; seed offset by sample
+        #expect(b2.temperature == 0 && b2.seed == CollectionPlan.requestSeed(40, probe: b, sample: 2))   // the probe's own setting wins
         let c1 = plan.units.first { $0.model == "n" && $0.probe.id == "c" && $0.sampleIndex == 1 }!.parameters
-        #expect(c1.seed == 6)
+        #expect(c1.seed == 6)   // a probe's own seed: offset by the sample index
+        // A seed shared by every probe gives each probe and sample its own seed, the same in every plan.
+        let seeds = plan.units.filter { $0.model == "m" && $0.probe.id != "c" }.map { $0.parameters.seed! }
+        #expect(Set(seeds).count == seeds.count && seeds.allSatisfy { (0..<(1 << 31)).contains($0) })
+        let again = CollectionPlan(probeSet: Self.set, models: [model, other],
+                                   options: CollectionOptions(samples: 3, overrides: SamplingParameters(temperature: 0.2, seed: 40)))
+        #expect(again.units.map(\.parameters) == plan.units.map(\.parameters))
+        #expect(CollectionPlan.requestSeed(41, probe: a, sample: 0) != CollectionPlan.requestSeed(40, probe: a, sample: 0))
         #expect(CollectionPlan(probeSet: Self.set, models: [model], options: CollectionOptions(probeIDs: ["b"])).units.map(\.probe.id) == ["b"])
     }
 

@@ -48,7 +48,7 @@ import Testing
             let source = copiesServed ? served : teacher.answer(prompt: p, &generator)
             let suspect = teacher.noisyCopy(of: source, prompt: p, noise: noise, &generator)
             return ServedSamplePrompt(probeID: "p\(p)", probeHash: "h\(p)", served: [answer(served)],
-                                      fresh: fresh.enumerated().map { answer($1, seed: $0 + 1) }, suspect: [suspect])
+                                      fresh: fresh.enumerated().map { answer($1, seed: 1_000 * (p + 1) + $0) }, suspect: [suspect])
         }
     }
 
@@ -198,5 +198,20 @@ import Testing
         var short = good
         short.fresh.append(Self.answer("served answer", seed: 9))
         #expect(throws: Never.self) { try ServedSampleTest.validate([short], options: identical) }
+        // Across prompts: one seed drawing two prompts' served (or fresh) answers is refused, with the seed named.
+        func second(served: Int, fresh: [Int]) -> ServedSamplePrompt {
+            ServedSamplePrompt(probeID: "q2", probeHash: "h2", served: [Self.answer("another served answer", seed: served)],
+                               fresh: fresh.map { Self.answer("another fresh \($0)", seed: $0) }, suspect: ["suspect answer"])
+        }
+        #expect(throws: Never.self) { try ServedSampleTest.validate([good, second(served: 11, fresh: [12, 13])]) }
+        for (other, words) in [(second(served: 1, fresh: [12, 13]), "served answers of 2 prompts share seed 1"),
+                               (second(served: 11, fresh: [12, 3]), "fresh answers of 2 prompts share seed 3")] {
+            do {
+                try ServedSampleTest.validate([good, other])
+                Issue.record("accepted: \(words)")
+            } catch let error as ServedSampleError {
+                #expect(error.description.contains(words) && error.description.contains("not independent"), "\(error)")
+            } catch { Issue.record("\(error)") }
+        }
     }
 }

@@ -34,7 +34,7 @@ import Testing
                              "response": served, "model_snapshot": "snap-1", "params": params.merging(["seed": 1000 + p]) { $1 }]))
             for j in 0..<4 {
                 fresh.append(json(["model": "fresh", "probe_id": "q\(p)", "prompt": prompt, "response": teacher.answer(prompt: p, &generator),
-                                   "sample_index": j, "params": params.merging(["seed": j + 1]) { $1 }]))
+                                   "sample_index": j, "params": params.merging(["seed": 100_000 + 10 * p + j]) { $1 }]))
             }
             suspects.append(json(["model": "copier", "probe_id": "q\(p)", "prompt": prompt,
                                   "response": teacher.noisyCopy(of: served, prompt: p, noise: 0.4, &generator)]))
