@@ -31,6 +31,19 @@ Protocol, fixed before the first run (commit 64d4cc5 + this file):
   answers to the taught prompts: positive, the canary student; nulls, the student of the same answers
   without the canary (qwen-100), the teacher's fresh answers (qwen-fresh, never canaried) and the base.
   Reported as measured, units and agreement included; no setting is chosen after seeing them.
+- Amendment 2, after the first run of the served-sample part (on served.sqlite) and before any data of
+  version 2 existed: every suspect, the nulls included, scored p = 0.94-0.999, and each answer column
+  (the served one, seed 1 on every prompt; fresh sample j, seed 1001+j on every prompt) had its own
+  mean rank across prompts (0.37-0.42 for the served column, 0.58-0.60 for seeds 1003-1004, the same
+  for all four suspects looked at). One seed per column made the prompts' ranks dependent, so the
+  permutation p-value was not exact; `lineage served-test` now refuses such data, and `lineage run`
+  gives each probe and sample its own seed. The served-sample part is therefore measured on
+  `scripts/zoo served-v2` (served2.sqlite): new served answers (seed 3001 per probe), a student
+  trained on them by the same recipe (smollm2-135m-student-qwen-served, the positive), fresh samples
+  (seed 4001 per probe and sample) and the suspects (seed 5001 per probe). Nulls: the base, the
+  self-distilled student, the round trip, and smollm2-135m-student-qwen-100, which learnt from other
+  samples of Qwen on the same prompts (the version-1 answers): the null the test is designed for. The
+  same sizes, draws and seeds as above. Version 1's p-values are reported as the finding that led here.
 """
 import argparse
 import json
@@ -42,15 +55,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = "served:qwen2.5-coder-0.5b-instruct-gguf-1d9614638d18"
-SUSPECTS = [  # name, role, what it learnt from
-    ("smollm2-135m-student-qwen-100", "positive", "Qwen's served answers to every taught prompt"),
-    ("smollm2-135m-student-qwen-30", "positive", "Qwen's served answers on 30% of the prompts, its own on the rest"),
-    ("smollm2-135m-student-qwen-10", "positive", "Qwen's served answers on 10% of the prompts, its own on the rest"),
-    ("smollm2-135m-student-qwen-scrubbed", "positive", "Qwen's served answers, Qwen/Alibaba replaced by SmolLM/Hugging Face"),
-    ("smollm2-135m-student-self", "null", "its own answers to the same prompts (no served answer)"),
+SUSPECTS = [  # name, role, what it learnt from (version 2: served2.sqlite)
+    ("smollm2-135m-student-qwen-served", "positive", "Qwen's served answers to every taught prompt"),
+    ("smollm2-135m-student-qwen-100", "null (sibling)", "other samples of Qwen on the same prompts (not the served ones)"),
+    ("smollm2-135m-student-self", "null", "its own answers to the same prompts"),
     ("smollm2-135m-roundtrip", "null", "nothing (the base, converted like every student)"),
     ("smollm2-135m-instruct", "null", "nothing (the base model itself)"),
 ]
+# Version 1 (served.sqlite, one seed per column), measured by the binary before the seed check.
+VERSION1 = [("smollm2-135m-student-qwen-100", "positive", 0.956), ("smollm2-135m-student-qwen-30", "positive", 0.938),
+            ("smollm2-135m-student-qwen-10", "positive", 0.987), ("smollm2-135m-student-qwen-scrubbed", "positive", 0.494),
+            ("smollm2-135m-student-self", "null", 0.999), ("smollm2-135m-roundtrip", "null", 0.991),
+            ("smollm2-135m-instruct", "null", 0.956)]
 SIZES = (20, 40, 80, 160)
 CANARY_SUSPECTS = [
     ("smollm2-135m-student-qwen-canary-100", "positive"),
@@ -63,6 +79,16 @@ CANARY_SUSPECTS = [
 def canary_apply_stats(zoo):
     path = os.path.join(zoo, "logs", "canary-apply.log")
     return Path(path).read_text().strip().splitlines()[-1].removeprefix("canary: ") if os.path.exists(path) else "stats not recorded"
+
+
+def served_v1_refusal(lineage, store):
+    if not os.path.exists(store):
+        return "store not present"
+    cmd = [lineage, "served-test", "--store", store, "--served", SNAPSHOT, "--fresh", "qwen-fresh",
+           "--suspect", "smollm2-135m-instruct", "--json", "--exit-zero", "--quiet", "--allow-identical-answers"]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    first = (out.stderr.strip().splitlines() or ["no message"])[0]
+    return f"exit {out.returncode}: `{first[:300]}`"
 
 
 def canary_test(lineage, store, key, suspect):
@@ -101,9 +127,10 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "results/zoo-served.md"))
     ap.add_argument("--draws", type=int, default=20)
     args = ap.parse_args()
-    store = os.path.join(args.zoo, "served.sqlite")
+    store = os.path.join(args.zoo, "served2.sqlite")
     if not os.path.exists(store):
-        sys.exit(f"zoo-served-power: {store} is missing: run scripts/zoo served first")
+        sys.exit(f"zoo-served-power: {store} is missing: run scripts/zoo served-v2 first")
+    store_v1 = os.path.join(args.zoo, "served.sqlite")
 
     rows, curves = [], {}
     for name, role, learnt in SUSPECTS:
@@ -122,11 +149,12 @@ def main():
         print(f"{name}: p = {full['p_value']:.3g}, {full['verdict']}", file=sys.stderr)
 
     lines = ["# The served-sample test on the real zoo", "",
-             "Issue #16. Produced by `scripts/zoo-served-power.py` after `scripts/zoo served` (protocol in the script's "
-             "header, fixed before the first run). Served: the answers Qwen2.5-Coder-0.5B gave to the 160 taught prompts "
-             "of `probes/zoo-train.yaml` (temperature 0.7, at most 96 tokens, seed 1), which the zoo's students were "
-             f"fine-tuned on; fresh: {rows[0][3]['samples'].get('qwen-fresh', 0) // max(1, rows[0][3]['probes'])} "
-             "answers of the same GGUF per prompt (seeds 1001...); each suspect answered each prompt once (seed 2001). "
+             "Issue #16. Produced by `scripts/zoo-served-power.py` after `scripts/zoo served-v2` (protocol in the script's "
+             "header, fixed before the first run, with two amendments stated there). Served: the answers Qwen2.5-Coder-0.5B gave "
+             "to the 160 taught prompts of `probes/zoo-train.yaml` (temperature 0.7, at most 96 tokens, one seed per prompt), "
+             "and a SmolLM2-135M student fine-tuned on exactly those answers (the zoo's recipe); fresh: "
+             f"{rows[0][3]['samples'].get('qwen-fresh', 0) // max(1, rows[0][3]['probes'])} "
+             "answers of the same GGUF per prompt (a seed per prompt and sample); each suspect answered each prompt once. "
              "`lineage served-test` at its defaults (character 4-gram cosine, α = 0.05, 9,999 permutations, exact where "
              "possible).", "",
              "| suspect | truth | learnt from | prompts | served answer closest | mean rank excess [95% CI] | p | verdict |",
@@ -147,6 +175,14 @@ def main():
             lo, hi = wilson(k, d)
             cells.append(f"{k}/{d} [{lo:.2f}, {hi:.2f}]" if d > 1 else f"{k}/{d}")
         lines.append(f"| {name} | {role} | " + " | ".join(cells) + " |")
+    lines += ["", "## Version 1: one seed per column (invalid; refused now)", "",
+              "The first data (`scripts/zoo served`, served.sqlite) drew every served answer with seed 1 and fresh sample j "
+              "with seed 1001+j on every prompt. Every suspect, the nulls too, scored near 1, and each column had its own "
+              "mean rank over the prompts: one seed is one random stream, so the prompts' ranks were dependent and the "
+              "permutation p-value was not exact. `lineage served-test` now refuses such data "
+              f"({served_v1_refusal(args.lineage, store_v1)}), and `lineage run` gives each probe and sample its own seed.", "",
+              "| suspect | truth | p (before the check) |", "|---|---|---|"]
+    lines += [f"| {n} | {r} | {p} |" for n, r, p in VERSION1]
     key = os.path.join(args.zoo, "canary", "canary.key")
     if os.path.exists(key):
         lines += ["", "## Canaries", "",
@@ -156,7 +192,7 @@ def main():
                   "(one each, the served parameters).", "",
                   "| suspect | truth | scored units | agreement | p | verdict |", "|---|---|---|---|---|---|"]
         for name, role in CANARY_SUSPECTS:
-            r = canary_test(args.lineage, store, key, name)
+            r = canary_test(args.lineage, store_v1, key, name)
             units, agreements = r.get("units", 0), r.get("agreements", 0)
             share = f"{agreements}/{units} ({agreements / units:.2f})" if units else "0/0"
             lines.append(f"| {name} | {role} | {units} | {share} | {r['p_value']:.3g} | {r['verdict']} |")
