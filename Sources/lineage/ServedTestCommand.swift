@@ -23,6 +23,10 @@ struct ServedTestCommand: ParsableCommand {
               fresh answers new draws: not the served records, not their seeds,
                 not word for word the served answer (--allow-identical-answers
                 for genuinely short answers)
+              no seed shared by two prompts' served answers, nor by two
+                prompts' fresh answers: one seed is one random stream, and
+                the prompts' ranks would not be independent (a client that
+                fixes its seed on every request defeats this test)
               fresh answers drawn independently of the suspect
             Every prompt the suspect answered needs at least one fresh answer.
 
