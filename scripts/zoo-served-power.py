@@ -198,7 +198,7 @@ def main():
             lines.append(f"| {name} | {role} | {units} | {share} | {r['p_value']:.3g} | {r['verdict']} |")
     else:
         lines += ["", "Canaries: not measured (run `scripts/zoo canary` first)."]
-    lines += ["", "Commands: `scripts/zoo served && scripts/zoo canary && LINEAGE=<release binary> scripts/zoo-served-power.py`.", ""]
+    lines += ["", "Commands: `scripts/zoo served && scripts/zoo served-v2 && scripts/zoo canary && LINEAGE=<release binary> scripts/zoo-served-power.py` (about 30 minutes of both cores for `served-v2`, 3 for `canary`; the power script 26 s).", ""]
     tmp = args.out + ".tmp"
     Path(tmp).write_text("\n".join(lines))
     os.replace(tmp, args.out)
