@@ -44,6 +44,10 @@ Protocol, fixed before the first run (commit 64d4cc5 + this file):
   self-distilled student, the round trip, and smollm2-135m-student-qwen-100, which learnt from other
   samples of Qwen on the same prompts (the version-1 answers): the null the test is designed for. The
   same sizes, draws and seeds as above. Version 1's p-values are reported as the finding that led here.
+- Amendment 3, after version 2's results and before these students existed: the dose series on
+  version 2 (`scripts/zoo served-v2-doses`): students trained on the served answers of 30% and 10%
+  of the taught prompts (their own answers on the rest), as positives, tested on all 160 prompts and
+  the same subsets. Nothing else changes.
 """
 import argparse
 import json
@@ -57,6 +61,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = "served:qwen2.5-coder-0.5b-instruct-gguf-1d9614638d18"
 SUSPECTS = [  # name, role, what it learnt from (version 2: served2.sqlite)
     ("smollm2-135m-student-qwen-served", "positive", "Qwen's served answers to every taught prompt"),
+    ("smollm2-135m-student-qwen-served-30", "positive", "Qwen's served answers on 30% of the prompts, its own on the rest"),
+    ("smollm2-135m-student-qwen-served-10", "positive", "Qwen's served answers on 10% of the prompts, its own on the rest"),
     ("smollm2-135m-student-qwen-100", "null (sibling)", "other samples of Qwen on the same prompts (not the served ones)"),
     ("smollm2-135m-student-self", "null", "its own answers to the same prompts"),
     ("smollm2-135m-roundtrip", "null", "nothing (the base, converted like every student)"),
