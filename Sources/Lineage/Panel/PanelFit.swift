@@ -33,7 +33,7 @@ public struct PanelFit: Codable, Sendable, Equatable {
     /// suspect more capable than every control may lean toward a strong reference for being strong, so
     /// `evidence` needs this. Being longer or more formatted than every control is not enough to refuse
     /// `evidence`: distillation transfers length and format, and the length adjustment already removes
-    /// what length explains. With `capabilityBothSides` (run 13 of scripts/evaluate-lineage-dev), a
+    /// what length explains. With `capabilityBothSides` (runs 13 and 14 of scripts/evaluate-lineage-dev; the CLI default since 14), a
     /// suspect less capable than every control (a base model among chat models) is refused too.
     public var evidenceSafe: Bool
     /// In plain words: which measures put the suspect outside the panel.
