@@ -48,6 +48,12 @@ Protocol, fixed before the first run (commit 64d4cc5 + this file):
   version 2 (`scripts/zoo served-v2-doses`): students trained on the served answers of 30% and 10%
   of the taught prompts (their own answers on the rest), as positives, tested on all 160 prompts and
   the same subsets. Nothing else changes.
+- Changed after amendment 3's results, and stated as such: the 10% student, which learnt from the
+  served answers, was called no-evidence (mean rank excess -0.010 [-0.059, 0.042], under the 0.05 that
+  mattered). The excess is a mean over all served prompts, so a dose d shows about d times the full
+  effect (0.060 here); `served-test`'s default effect that matters is now 0.005 (a 10% student of the
+  full-dose strength), so 160 prompts can no longer say no-evidence. This changes no p-value and no
+  `evidence`; it only turns no-evidence into inconclusive. The tables show the verdicts after it.
 """
 import argparse
 import json

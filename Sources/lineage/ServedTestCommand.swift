@@ -87,8 +87,11 @@ struct ServedTestCommand: ParsableCommand {
     @Option(help: "Character n-gram length of the similarity.")
     var ngram: Int = 4
 
-    @Option(help: "The mean rank excess that matters (no-evidence needs its upper bound below this).")
-    var effectThatMatters: Double = 0.05
+    @Option(help: ArgumentHelp("The mean rank excess that matters (no-evidence needs its upper bound below this).",
+                               discussion: "The excess is a mean over every served prompt, so a student that learnt from a tenth of them shows "
+                                + "a tenth of its effect; the default is a tenth of what the zoo's full-dose student showed (0.06), and "
+                                + "ruling it out takes thousands of prompts (results/zoo-served.md)."))
+    var effectThatMatters: Double = 0.005
 
     @Flag(help: "Accept fresh answers that are word for word a served answer (short answers can coincide).")
     var allowIdenticalAnswers = false
