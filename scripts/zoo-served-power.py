@@ -32,7 +32,8 @@ Protocol, fixed before the first run (commit 64d4cc5 + this file):
   without the canary (qwen-100), the teacher's fresh answers (qwen-fresh, never canaried) and the base.
   Reported as measured, units and agreement included; no setting is chosen after seeing them.
 - Amendment 2, after the first run of the served-sample part (on served.sqlite) and before any data of
-  version 2 existed: every suspect, the nulls included, scored p = 0.94-0.999, and each answer column
+  version 2 existed: every suspect, the nulls included, scored p = 0.94-0.999 [corrected after: the
+  nulls 0.956-0.999, three of the four students 0.938-0.987, the scrubbed one 0.494], and each answer column
   (the served one, seed 1 on every prompt; fresh sample j, seed 1001+j on every prompt) had its own
   mean rank across prompts (0.37-0.42 for the served column, 0.58-0.60 for seeds 1003-1004, the same
   for all four suspects looked at). One seed per column made the prompts' ranks dependent, so the
@@ -189,7 +190,7 @@ def main():
         lines.append(f"| {name} | {role} | " + " | ".join(cells) + " |")
     lines += ["", "## Version 1: one seed per column (invalid; refused now)", "",
               "The first data (`scripts/zoo served`, served.sqlite) drew every served answer with seed 1 and fresh sample j "
-              "with seed 1001+j on every prompt. Every suspect, the nulls too, scored near 1, and each column had its own "
+              "with seed 1001+j on every prompt. Every null suspect and three of the four students scored near 1, and each column had its own "
               "mean rank over the prompts: one seed is one random stream, so the prompts' ranks were dependent and the "
               "permutation p-value was not exact. `lineage served-test` now refuses such data "
               f"({served_v1_refusal(args.lineage, store_v1)}), and `lineage run` gives each probe and sample its own seed.", "",

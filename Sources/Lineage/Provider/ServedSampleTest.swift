@@ -194,7 +194,7 @@ public enum ServedSampleTest {
         }
         // Across prompts: answers drawn with one seed share one random stream, so whether they came out
         // typical or odd is common to every prompt that used it, and the prompts' ranks are no longer
-        // independent (on the real zoo, every suspect, the nulls too, scored p >= 0.93 when one seed drew all the
+        // independent (on the real zoo, every null suspect scored p >= 0.95, and three of four students p >= 0.93, when one seed drew all the
         // served answers and one seed each fresh sample).
         for (role, pick) in [("served", { (p: ServedSamplePrompt) in p.served }), ("fresh", { (p: ServedSamplePrompt) in p.fresh })] {
             var bySeed: [Int: [String]] = [:]
