@@ -119,24 +119,44 @@ public enum ModelKindProfiler {
         // out on the same positions, so the loop below reads arrays instead of dictionaries.
         let vocabulary = sums.keys.sorted()
         let position = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
-        let centroid = vocabulary.map { sums[$0]! }
-        var dense = [Double](repeating: 0, count: vocabulary.count)
+        let profiled = byModel.mapValues { answer in
+            ProfiledAnswer(logLength: answer.logLength, format: answer.format, norm: answer.norm,
+                           atCentroid: answer.counts.compactMap { word, count in position[word].map { ($0, count) } })
+        }
+        return contributions(models: models, answers: profiled, centroid: vocabulary.map { sums[$0]! }, members: members,
+                             consensus: consensusSet)
+    }
+
+    /// One answer as the consensus cosine reads it: its counts at the centroid's positions (words the
+    /// centroid lacks left out; their counts are in `norm`).
+    struct ProfiledAnswer {
+        var logLength: Double
+        var format: Double
+        var norm: Double
+        var atCentroid: [(position: Int, count: Double)]
+    }
+
+    /// Each model's contribution on one probe: length, format, and the cosine of its word counts with the
+    /// centroid of the other consensus models (its own share taken out when it is one of them), summed
+    /// over the centroid's positions in order, so both word paths give the same numbers bit for bit.
+    static func contributions(models: [String], answers: [String: ProfiledAnswer], centroid: [Double], members: Int,
+                              consensus consensusSet: Set<String>) -> [Contribution?] {
+        var dense = [Double](repeating: 0, count: centroid.count)
         return models.map { model -> Contribution? in
-            guard let answer = byModel[model] else { return nil }
+            guard let answer = answers[model] else { return nil }
             var contribution = Contribution(length: answer.logLength, format: answer.format, consensus: nil)
             let own = consensusSet.contains(model) && answer.norm > 0
             let others = members - (own ? 1 : 0)
             if others > 0, answer.norm > 0 {
                 var dot = 0.0, squared = 0.0
-                var touched: [Int] = []
-                for (word, count) in answer.counts { if let i = position[word] { dense[i] = count; touched.append(i) } }
+                for (i, count) in answer.atCentroid { dense[i] = count }
                 for i in 0..<centroid.count {
                     let count = dense[i]
                     let rest = centroid[i] - (own ? count / answer.norm : 0)
                     squared += rest * rest
                     if count != 0 { dot += count * rest }
                 }
-                for i in touched { dense[i] = 0 }
+                for (i, _) in answer.atCentroid { dense[i] = 0 }
                 if squared > 0 { contribution.consensus = dot / (answer.norm * squared.squareRoot()) }
             }
             return contribution
@@ -245,35 +265,14 @@ public enum ModelKindProfiler {
         let vocabulary = (0..<Int32(wordLength.count)).filter { inVocabulary[Int($0)] }.sorted(by: lessThan)
         var position = [Int32](repeating: -1, count: wordLength.count)
         for (i, id) in vocabulary.enumerated() { position[Int(id)] = Int32(i) }
-        let centroid = vocabulary.map { sums[Int($0)] }
-        var dense = [Double](repeating: 0, count: vocabulary.count)
-        var index: [String: Int] = [:]
-        for (a, response) in answers.enumerated() { index[response.model] = a }
-        return models.map { model -> Contribution? in
-            guard let a = index[model] else { return nil }
-            let norm = norms[a]
-            var contribution = Contribution(length: logLengths[a], format: lineShares[a], consensus: nil)
-            let own = consensusSet.contains(model) && norm > 0
-            let others = members - (own ? 1 : 0)
-            if others > 0, norm > 0 {
-                var dot = 0.0, squared = 0.0
-                var touched: [Int] = []
-                for (id, count) in sparse[a] where position[Int(id)] >= 0 {
-                    let i = Int(position[Int(id)])
-                    dense[i] = count
-                    touched.append(i)
-                }
-                for i in 0..<centroid.count {
-                    let count = dense[i]
-                    let rest = centroid[i] - (own ? count / norm : 0)
-                    squared += rest * rest
-                    if count != 0 { dot += count * rest }
-                }
-                for i in touched { dense[i] = 0 }
-                if squared > 0 { contribution.consensus = dot / (norm * squared.squareRoot()) }
-            }
-            return contribution
+        var profiled: [String: ProfiledAnswer] = [:]
+        for (a, response) in answers.enumerated() {
+            profiled[response.model] = ProfiledAnswer(
+                logLength: logLengths[a], format: lineShares[a], norm: norms[a],
+                atCentroid: sparse[a].compactMap { id, count in position[Int(id)] >= 0 ? (Int(position[Int(id)]), count) : nil })
         }
+        return contributions(models: models, answers: profiled, centroid: vocabulary.map { sums[Int($0)] }, members: members,
+                             consensus: consensusSet)
     }
 
     /// The lowercased runs of letters and digits of a text. ASCII text (most answers) is split byte by
