@@ -104,8 +104,9 @@ public enum ServedSampleStudy {
         }
         var probeIDs = served.keys.filter { suspect[$0] != nil }.sorted()
         var catalog = try store.probeCatalog(probeIDs: probeIDs)
+        /// A prompt's id as the result names it: its probe-set id, else the served-log id.
+        func name(_ id: Int64) -> String { catalog.entries[id]?.externalID ?? ServedProbeSet.probeID(served[id]![0].probe) }
         if let wanted = options.probes {
-            func name(_ id: Int64) -> String { catalog.entries[id]?.externalID ?? ServedProbeSet.probeID(served[id]![0].probe) }
             let known = Set(probeIDs.map(name))
             let unknown = wanted.subtracting(known).sorted()
             if !unknown.isEmpty {
@@ -122,7 +123,7 @@ public enum ServedSampleStudy {
         let prompts = probeIDs.map { id in
             let first = served[id]![0]
             return ServedSamplePrompt(
-                probeID: catalog.entries[id]?.externalID ?? ServedProbeSet.probeID(first.probe), probeHash: first.probeHash,
+                probeID: name(id), probeHash: first.probeHash,
                 category: catalog.entries[id]?.category,
                 served: served[id]!.map { answer($0, snapshot: snapshot) },
                 fresh: (fresh[id] ?? []).map { answer($0, snapshot: freshSnapshot) },
