@@ -62,6 +62,7 @@ struct ImportCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(ExitCodes.failure)
         }
+        if summary.added > 0 { store.cacheNewAnswers(progress: output.progress()) }
         switch output.resolved {
         case .json:
             print(try jsonString(summary))

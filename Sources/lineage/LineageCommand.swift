@@ -20,7 +20,7 @@ struct LineageCommand: AsyncParsableCommand {
         version: LineageVersion.current,
         subcommands: [ImportCommand.self, ExportCommand.self, ModelsCommand.self, RunCommand.self,
                       SimilarityCommand.self, AttributeCommand.self, EqualityCommand.self,
-                      ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self, KeysCommand.self,
+                      ReportCommand.self, VerifyCommand.self, TreeCommand.self, ControlsCommand.self, ScreenCommand.self, CacheCommand.self, KeysCommand.self,
                       LogsCommand.self, CampaignsCommand.self, ServedCommand.self, ServedTestCommand.self, CanaryCommand.self,
                       StudyCommand.self, ExplainCommand.self]
     )

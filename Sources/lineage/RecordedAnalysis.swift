@@ -16,7 +16,7 @@ enum RecordedAnalysis {
         } catch {
             throw ValidationError("cannot read the recorded command `\(command)` (\(error))\n  fix: the result was written by another Lineage version; rerun the command by hand")
         }
-        let store = try ResponseStore(path: storePath, busyNotice: { warn($0) })
+        let store = try ResponseStore(path: storePath, readsFeatureCache: false, busyNotice: { warn($0) })
         let again: ReportSubject
         switch parsed {
         case var attribute as AttributeCommand:

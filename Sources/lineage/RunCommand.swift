@@ -158,6 +158,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         await transport.shutdown()
         progress.finish()
+        if summary.succeeded > 0 { store.cacheNewAnswers(progress: StageProgress(enabled: !quiet && Terminal.liveLine)) }
         if json {
             print(try jsonString(summary))
         } else {

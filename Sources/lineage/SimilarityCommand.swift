@@ -54,7 +54,7 @@ struct SimilarityCommand: ParsableCommand {
             var names = models.isEmpty ? try store.modelNames() : models
             try store.requireModels(names)
             // A model whose every request failed has nothing to compare: it is left out, with a note, not the whole store.
-            let responses = try store.responses(models: names)
+            let responses = try store.responses(models: names, features: true)
             let answered = Set(responses.map(\.model))
             leftOut = names.filter { !answered.contains($0) }
             for name in leftOut {

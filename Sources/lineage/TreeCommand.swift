@@ -109,7 +109,7 @@ struct TreeCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)
         }
-        let responses = try store.responses(models: models.isEmpty ? nil : models)
+        let responses = try store.responses(models: models.isEmpty ? nil : models, features: distance == .fingerprint)
         let answered = Set(responses.map(\.model))
         guard answered.count >= 2 else {
             printError("a tree needs at least 2 models with responses; \(store.path) has \(answered.count)\n  fix: import or collect answers of more models, or name them with --model")

@@ -256,6 +256,12 @@ extension FingerprintBuilder {
                 for responses in perModel {
                     var samples: [TextFeatures] = []
                     for response in responses {
+                        // The store's cached first pass (`CachedFeatures(of:)`, the same computation) when it has one.
+                        if let cached = response.features, t < cached.turns.count {
+                            removed.append(contentsOf: cached.removals[t].map(\.rawValue))
+                            samples.append(cached.turns[t])
+                            continue
+                        }
                         let (text, removals) = cleaner.clean(response.turns[t], prompt: prompt)
                         removed.append(contentsOf: removals.map(\.rawValue))
                         samples.append(TextFeatures(text: text, prompt: context, counter: &counter))

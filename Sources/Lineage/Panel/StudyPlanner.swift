@@ -13,7 +13,7 @@ public struct StudyPlanner: Sendable {
         annotations = try store.annotations()
         let known = Set(try store.modelNames())
         let pool = Array(Set(models).union(annotations.keys.filter { known.contains($0) })).sorted()
-        responses = try store.responses(models: pool)
+        responses = try store.responses(models: pool, features: true)
         var probes: [String: Set<Int64>] = [:]
         for response in responses { probes[response.model, default: []].insert(response.probeID) }
         probesByModel = probes

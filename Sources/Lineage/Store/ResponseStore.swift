@@ -14,6 +14,9 @@ public final class ResponseStore: Sendable {
     public let database: DatabasePool
     /// How long a write waits for another process's write to finish before giving up.
     public let busyTimeout: TimeInterval
+    /// Whether `responses(models:features:)` reads the feature cache (off for `lineage verify
+    /// --recompute`, which featurises every raw answer again).
+    public let readsFeatureCache: Bool
     private let writers: StoreWriters
     private let registration = Registration()
 
@@ -28,8 +31,9 @@ public final class ResponseStore: Sendable {
     /// A write that finds the store locked by another process waits up to `busyTimeout` seconds;
     /// after `busyNoticeAfter` seconds `busyNotice` is told, once, who holds it.
     public init(path: String = ResponseStore.defaultPath, busyTimeout: TimeInterval = 600, busyNoticeAfter: TimeInterval = 2,
-                busyNotice: @escaping @Sendable (String) -> Void = { _ in }) throws {
+                readsFeatureCache: Bool = true, busyNotice: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.path = path
+        self.readsFeatureCache = readsFeatureCache
         self.busyTimeout = busyTimeout
         let writers = StoreWriters(storePath: path)
         self.writers = writers
@@ -151,6 +155,7 @@ public final class ResponseStore: Sendable {
                 """)
         }
         registerAnnotationMigration(&migrator)
+        registerFeatureCacheMigration(&migrator)
         return migrator
     }
 
@@ -232,6 +237,9 @@ public struct StoredResponse: Sendable, Equatable {
     public var turns: [String]
     public var finishReason: String?
     public var contentHash: String
+    /// The builder's first pass on this response, read from the store's feature cache (nil: not read
+    /// or not cached; the builder then featurises the turns itself).
+    public var features: CachedFeatures? = nil
 }
 
 extension ResponseStore {
@@ -249,30 +257,51 @@ extension ResponseStore {
     }
 
     /// Every successful response of the named models (all models when `models` is nil), in a
-    /// stable order: model, probe, sample, id.
-    public func responses(models: [String]? = nil) throws -> [StoredResponse] {
-        try read { db in
-            var sql = """
+    /// stable order: model, probe, sample, id. With `features`, each carries its cached features
+    /// (`StoredResponse.features`) where the store holds a current row and reads the cache
+    /// (`readsFeatureCache`); the fingerprint builder then skips featurising it.
+    public func responses(models: [String]? = nil, features: Bool = false) throws -> [StoredResponse] {
+        var filter = ""
+        var arguments: StatementArguments = []
+        if let models {
+            filter = " AND m.name IN (\(databaseQuestionMarks(count: models.count)))"
+            arguments = StatementArguments(models)
+        }
+        return try fetchResponses(filter: filter, arguments: arguments, order: "m.name, r.probeID, r.sampleIndex, r.id",
+                                  features: features && readsFeatureCache)
+    }
+
+    /// The successful responses with these row ids, in id order (without cached features).
+    func responses(ids: [Int64]) throws -> [StoredResponse] {
+        guard !ids.isEmpty else { return [] }
+        return try fetchResponses(filter: " AND r.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids),
+                                  order: "r.id", features: false)
+    }
+
+    private func fetchResponses(filter: String, arguments: StatementArguments, order: String, features: Bool) throws -> [StoredResponse] {
+        let version = FeatureCache.version
+        return try read { db in
+            var arguments = arguments
+            let sql = """
                 SELECT r.id, m.name, r.probeID, p.contentHash AS probeHash, p.system, p.turns AS probeTurns,
-                       r.sampleIndex, r.parameters, r.turns, r.finishReason, r.contentHash
+                       r.sampleIndex, r.parameters, r.turns, r.finishReason, r.contentHash\(features ? ", f.features" : "")
                 FROM response r JOIN model m ON m.id = r.modelID JOIN probe p ON p.id = r.probeID
-                WHERE r.status = 'ok'
+                \(features ? "LEFT JOIN featureCache f ON f.responseID = r.id AND f.version = ?" : "")
+                WHERE r.status = 'ok'\(filter)
+                ORDER BY \(order)
                 """
-            var arguments: StatementArguments = []
-            if let models {
-                sql += " AND m.name IN (\(databaseQuestionMarks(count: models.count)))"
-                arguments = StatementArguments(models)
-            }
-            sql += " ORDER BY m.name, r.probeID, r.sampleIndex, r.id"
-            // The rows are read on this thread and their JSON columns decoded on every core, in row order;
-            // a probe's turns and a parameter set are decoded once for all the rows that share them.
+            if features { arguments = [version] + arguments }
+            // The rows are read on this thread and their JSON columns (and cached features) decoded on every
+            // core, in row order; a probe's turns and a parameter set are decoded once for all the rows that share them.
             struct Raw: Sendable {
                 var id: Int64, model: String, probeID: Int64, probeHash: String, system: String?, probeTurns: String
                 var sampleIndex: Int, parameters: String, turns: String, finishReason: String?, contentHash: String
+                var features: [UInt8]?
             }
             let raws = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 Raw(id: row[0], model: row[1], probeID: row[2], probeHash: row[3], system: row[4], probeTurns: row[5],
-                    sampleIndex: row[6], parameters: row[7], turns: row[8], finishReason: row[9], contentHash: row[10])
+                    sampleIndex: row[6], parameters: row[7], turns: row[8], finishReason: row[9], contentHash: row[10],
+                    features: features ? (row[11] as Data?).map { [UInt8]($0) } : nil)
             }
             let probeTurnTexts = Array(Set(raws.map(\.probeTurns))).sorted()
             let parameterTexts = Array(Set(raws.map(\.parameters))).sorted()
@@ -284,12 +313,15 @@ extension ResponseStore {
             let parameters = Dictionary(uniqueKeysWithValues: zip(parameterTexts, decodedParameters))
             return try concurrentMap(raws.count) { i in
                 let raw = raws[i]
-                return StoredResponse(
+                var response = StoredResponse(
                     id: raw.id, model: raw.model, probeID: raw.probeID, probeHash: raw.probeHash,
                     probe: ProbeContent(system: raw.system, turns: probeTurns[raw.probeTurns]!),
                     sampleIndex: raw.sampleIndex, parameters: parameters[raw.parameters]!,
                     turns: try JSONDecoder().decode([String].self, from: Data(raw.turns.utf8)),
                     finishReason: raw.finishReason, contentHash: raw.contentHash)
+                // A row that does not decode is read as absent: the builder featurises the answer afresh.
+                response.features = raw.features.flatMap { try? FeatureCodec.decode($0) }
+                return response
             }
         }
     }

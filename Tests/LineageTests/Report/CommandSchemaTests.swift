@@ -68,6 +68,10 @@ import Testing
         try Self.expectValid(dry, "lineage.dry-run.v1.json")
         #expect((dry["requests"] as? [Any])?.count == 6)
 
+        let cache = try Self.object(try Self.run(["cache", "--store", store, "--json"], in: folder))
+        try Self.expectValid(cache, "lineage.cache.v1.json")
+        #expect((cache["cache"] as? [String: Any])?["cached"] as? Int == 168 && cache["featurised"] as? Int == 0, "import filled the cache")
+
         let export = try Self.lines(try Self.run(["export", "--store", store, "--model", "suspect-1"], in: folder))
         #expect(export.count == 24)
         for line in export { try Self.expectValid(line, "lineage.export.v1.json") }
