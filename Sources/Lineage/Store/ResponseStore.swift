@@ -296,12 +296,12 @@ extension ResponseStore {
             struct Raw: Sendable {
                 var id: Int64, model: String, probeID: Int64, probeHash: String, system: String?, probeTurns: String
                 var sampleIndex: Int, parameters: String, turns: String, finishReason: String?, contentHash: String
-                var features: [UInt8]?
+                var features: Data?
             }
             let raws = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 Raw(id: row[0], model: row[1], probeID: row[2], probeHash: row[3], system: row[4], probeTurns: row[5],
                     sampleIndex: row[6], parameters: row[7], turns: row[8], finishReason: row[9], contentHash: row[10],
-                    features: features ? (row[11] as Data?).map { [UInt8]($0) } : nil)
+                    features: features ? row[11] as Data? : nil)
             }
             let probeTurnTexts = Array(Set(raws.map(\.probeTurns))).sorted()
             let parameterTexts = Array(Set(raws.map(\.parameters))).sorted()
@@ -320,7 +320,9 @@ extension ResponseStore {
                     turns: try JSONDecoder().decode([String].self, from: Data(raw.turns.utf8)),
                     finishReason: raw.finishReason, contentHash: raw.contentHash)
                 // A row that does not decode is read as absent: the builder featurises the answer afresh.
-                response.features = raw.features.flatMap { try? FeatureCodec.decode($0) }
+                response.features = raw.features.flatMap { data in
+                    try? FeatureCodec.decode(data.withUnsafeBytes { [UInt8]($0.bindMemory(to: UInt8.self)) })
+                }
                 return response
             }
         }
