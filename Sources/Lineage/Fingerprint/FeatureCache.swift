@@ -24,12 +24,27 @@ public struct CachedFeatures: Sendable, Equatable {
     init(of response: StoredResponse, cleaner: ResponseCleaner, counter: inout ASCIIFeaturiser.Counter) {
         var turns: [TextFeatures] = [], removals: [[ResponseCleaner.Removal]] = []
         for t in 0..<min(response.turns.count, response.probe.turns.count) {
-            let (text, removed) = cleaner.clean(response.turns[t], prompt: response.probe.turns[t])
-            let context = response.probe.turns[0...t].joined(separator: "\n")
-            turns.append(TextFeatures(text: text, prompt: context, counter: &counter))
+            let (features, removed) = Self.turn(response.turns[t], prompt: response.probe.turns[t],
+                                                context: Self.context(of: response.probe, through: t), cleaner: cleaner, counter: &counter)
+            turns.append(features)
             removals.append(removed)
         }
         self.init(turns: turns, removals: removals)
+    }
+
+    /// One answer turn of the first pass: the text cleaned against the turn's prompt, then featurised
+    /// with the conversation so far (`context(of:through:)`) as the prompt whose names it ignores. The
+    /// fingerprint builder featurises uncached answers through this too, so a cached row and a fresh
+    /// pass are one computation.
+    static func turn(_ answer: String, prompt: String, context: String, cleaner: ResponseCleaner,
+                     counter: inout ASCIIFeaturiser.Counter) -> (features: TextFeatures, removals: [ResponseCleaner.Removal]) {
+        let (text, removals) = cleaner.clean(answer, prompt: prompt)
+        return (TextFeatures(text: text, prompt: context, counter: &counter), removals)
+    }
+
+    /// The user turns up to and including turn `t`, one per line.
+    static func context(of probe: ProbeContent, through t: Int) -> String {
+        probe.turns[0...t].joined(separator: "\n")
     }
 }
 

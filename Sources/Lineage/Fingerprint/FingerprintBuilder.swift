@@ -251,20 +251,19 @@ extension FingerprintBuilder {
             var counter = ASCIIFeaturiser.Counter()
             for t in 0..<turns {
                 let prompt = first.probe.turns[t]
-                let context = first.probe.turns[0...t].joined(separator: "\n")
+                let context = CachedFeatures.context(of: first.probe, through: t)
                 var turnDocuments: [[TextFeatures]] = []
                 for responses in perModel {
                     var samples: [TextFeatures] = []
                     for response in responses {
-                        // The store's cached first pass (`CachedFeatures(of:)`, the same computation) when it has one.
-                        if let cached = response.features, t < cached.turns.count {
-                            removed.append(contentsOf: cached.removals[t].map(\.rawValue))
-                            samples.append(cached.turns[t])
-                            continue
+                        // The store's cached first pass when it has one; otherwise the same computation here.
+                        let (features, removals) = if let cached = response.features, t < cached.turns.count {
+                            (cached.turns[t], cached.removals[t])
+                        } else {
+                            CachedFeatures.turn(response.turns[t], prompt: prompt, context: context, cleaner: cleaner, counter: &counter)
                         }
-                        let (text, removals) = cleaner.clean(response.turns[t], prompt: prompt)
                         removed.append(contentsOf: removals.map(\.rawValue))
-                        samples.append(TextFeatures(text: text, prompt: context, counter: &counter))
+                        samples.append(features)
                     }
                     turnDocuments.append(samples)
                 }

@@ -279,8 +279,7 @@ extension ResponseStore {
     }
 
     private func fetchResponses(filter: String, arguments: StatementArguments, order: String, features: Bool) throws -> [StoredResponse] {
-        let version = FeatureCache.version
-        return try read { db in
+        try read { db in
             var arguments = arguments
             let sql = """
                 SELECT r.id, m.name, r.probeID, p.contentHash AS probeHash, p.system, p.turns AS probeTurns,
@@ -290,7 +289,7 @@ extension ResponseStore {
                 WHERE r.status = 'ok'\(filter)
                 ORDER BY \(order)
                 """
-            if features { arguments = [version] + arguments }
+            if features { arguments = [FeatureCache.version] + arguments }
             // The rows are read on this thread and their JSON columns (and cached features) decoded on every
             // core, in row order; a probe's turns and a parameter set are decoded once for all the rows that share them.
             struct Raw: Sendable {
