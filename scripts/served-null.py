@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Issue #16: do the served-sample test and the canary test hold their level on a real model?
+
+The null is made true by construction: a real local model (the teacher) is re-sampled and its
+own fresh answers play the suspect. So every study's served answer, fresh answers and suspect
+answer are independent draws of one model on one prompt, and a valid test rejects at most a
+fraction alpha of the studies, within binomial error.
+
+PROTOCOL (fixed before the first run, session 10; any change after a result is seen is stated
+in results/served-null.md with its reason):
+  teacher      SmolLM2-135M-Instruct, the Q4_1 GGUF scripts/local-models pins, served by
+               llama-server on loopback; temperature 0.7, at most 32 tokens (short answers keep
+               the pool affordable on 2 cores; ties between short answers are then common, which
+               the test must survive: --allow-identical-answers, mid-ranks).
+  prompts      the first 25 probes of each of the 10 categories of probes/zoo-train.yaml (file
+               order): 250 prompts, ordered by (position within category, category order), so
+               each group of 5 consecutive prompts spans 5 categories; 50 groups.
+  pool         `lineage run` with --samples 60 --seed 7001: every (probe, sample) has its own
+               seed, so the 15,000 answers are independent draws.
+  studies      500. Study i uses prompt group g = i mod 50 and sample block b = i div 50:
+               served answer = sample 6b, fresh samples = 6b+1 .. 6b+4, suspect = 6b+5. No
+               answer is in two studies, so the studies are independent given the prompts.
+  served-test  `lineage served-test` at its defaults (character 4-gram cosine, exact where
+               possible) with --allow-identical-answers; the served answers imported through
+               `lineage served import` (one log per study, its own model name), the fresh and
+               suspect answers through `lineage import` (--fresh-snapshot names the teacher's GGUF).
+  canary       study i: a new key from `lineage canary keygen`; `lineage canary test` at its
+               defaults on the study's fresh model (20 answers). A study with no scoreable unit
+               is counted apart (it cannot reject).
+  decision     the level holds at alpha if the rejections (`p <= alpha`) among the 500 studies
+               are at most the 97.5% quantile of Binomial(500, alpha): 34 at alpha = 0.05, 10 at
+               alpha = 0.01. Reported beside it: the rejection rates at 0.01, 0.05 and 0.10 with
+               Wilson intervals, the mean p-value, and the share of p <= t for t = 0.1 .. 0.9.
+
+    LINEAGE=<binary> scripts/served-null.py collect   # the pool (about an hour on 2 cores)
+    LINEAGE=<binary> scripts/served-null.py test      # the 1,000 studies, then the report
+Work folder: ${LINEAGE_CACHE:-~/.cache/lineage}/served-null (resumable: `collect` asks only the
+answers the pool lacks). Never run by CI.
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("LINEAGE_CACHE", Path.home() / ".cache" / "lineage"))
+WORK = CACHE / "served-null"
+LINEAGE = os.environ.get("LINEAGE", str(ROOT / ".build" / "release" / "lineage"))
+SERVER = CACHE / "llama-server-0.3.36" / "bin" / "llama-server"
+GGUF = CACHE / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+NAME = "smollm2-135m-instruct"
+SNAPSHOT = f"{NAME}-gguf-{GGUF_SHA256[:12]}"
+PORT = int(os.environ.get("SERVED_NULL_PORT", "18391"))
+PER_CATEGORY, GROUP, SAMPLES, FRESH, STUDIES = 25, 5, 60, 4, 500
+BLOCK = FRESH + 2
+MAX_TOKENS, TEMPERATURE, SEED = 32, 0.7, 7001
+OUT_MD = ROOT / "results" / "served-null.md"
+
+
+def log(msg):
+    print(f"served-null [{time.strftime('%H:%M:%S')}]: {msg}", file=sys.stderr, flush=True)
+
+
+def lineage(*args, check=True, capture=True):
+    r = subprocess.run([LINEAGE, *map(str, args)], capture_output=capture, text=True)
+    if check and r.returncode not in (0, 1):  # 1: a verdict other than evidence (exit codes for CI)
+        sys.exit(f"served-null: lineage {' '.join(map(str, args[:3]))} exited {r.returncode}:\n{r.stderr[-2000:]}")
+    return r
+
+
+def prompts():
+    data = yaml.safe_load((ROOT / "probes" / "zoo-train.yaml").read_text())
+    order = list(data["categories"])
+    by_cat = defaultdict(list)
+    for p in data["probes"]:
+        by_cat[p["category"]].append(p)
+    chosen = []
+    for pos in range(PER_CATEGORY):
+        for c in order:
+            chosen.append(by_cat[c][pos])
+    return chosen
+
+
+def collect():
+    WORK.mkdir(parents=True, exist_ok=True)
+    probes = prompts()
+    probe_file = WORK / "null-prompts.yaml"
+    data = yaml.safe_load((ROOT / "probes" / "zoo-train.yaml").read_text())
+    data["id"], data["description"] = "served-null", "probes/zoo-train.yaml's first 25 prompts of each category (scripts/served-null.py)"
+    data["probes"] = probes
+    probe_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    import hashlib
+    if hashlib.sha256(GGUF.read_bytes()).hexdigest() != GGUF_SHA256:
+        sys.exit(f"served-null: {GGUF} is not the pinned SmolLM2 GGUF; run scripts/local-models setup")
+    server = subprocess.Popen([str(SERVER), "--model", str(GGUF), "--host", "127.0.0.1", "--port", str(PORT),
+                               "--alias", SNAPSHOT, "--ctx-size", "4096", "--parallel", "4", "--threads",
+                               str(os.cpu_count() or 2), "--seed", "42", "--no-webui"],
+                              stdout=open(WORK / "server.log", "w"), stderr=subprocess.STDOUT)
+    try:
+        import urllib.request
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health", timeout=2)
+                break
+            except Exception:
+                time.sleep(0.5)
+        t = time.time()
+        spec = f"name={NAME},backend=openai,endpoint=http://127.0.0.1:{PORT}/v1,model={SNAPSHOT},concurrency=4,timeout=300"
+        log(f"pool: {len(probes)} prompts x {SAMPLES} samples (temperature {TEMPERATURE}, at most {MAX_TOKENS} tokens, seed {SEED})")
+        r = subprocess.run([LINEAGE, "run", str(probe_file), "--store", str(WORK / "pool.sqlite"), "--model", spec,
+                            "--samples", str(SAMPLES), "--temperature", str(TEMPERATURE), "--max-tokens", str(MAX_TOKENS),
+                            "--seed", str(SEED)])
+        if r.returncode != 0:
+            sys.exit(f"served-null: lineage run exited {r.returncode}; run collect again (it resumes)")
+        log(f"pool collected in {time.time() - t:.0f} s")
+    finally:
+        server.terminate()
+        server.wait()
+    lineage("export", "--store", WORK / "pool.sqlite", "--model", NAME, "--output", WORK / "pool.jsonl.tmp")
+    os.replace(WORK / "pool.jsonl.tmp", WORK / "pool.jsonl")
+
+
+def wilson(k, n, z=1.959964):
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def binom_quantile(n, p, q):
+    acc = 0.0
+    for k in range(n + 1):
+        acc += math.comb(n, k) * p ** k * (1 - p) ** (n - k)
+        if acc >= q:
+            return k
+    return n
+
+
+def test():
+    rows = [json.loads(l) for l in open(WORK / "pool.jsonl")]
+    pool = {(r["probe_id"], r["sample_index"]): r for r in rows}
+    ids = [p["id"] for p in prompts()]
+    missing = [(i, s) for i in ids for s in range(SAMPLES) if (i, s) not in pool]
+    if missing:
+        sys.exit(f"served-null: the pool lacks {len(missing)} answers (e.g. {missing[0]}); run collect again")
+    store = WORK / "studies.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    studies = WORK / "studies"
+    studies.mkdir(exist_ok=True)
+    transcripts = []
+    for i in range(STUDIES):
+        g, b = i % (len(ids) // GROUP), i // (len(ids) // GROUP)
+        group = ids[g * GROUP:(g + 1) * GROUP]
+        served = []
+        for j, pid in enumerate(group):
+            r = pool[(pid, BLOCK * b)]
+            users = [m["content"] for m in r["messages"] if m["role"] == "user"]
+            served.append({"account": f"null-{i:03d}", "time": f"2026-12-02T00:{j // 60:02d}:{j % 60:02d}Z",
+                           "prompt": users[0], "response": r["response"], "model_snapshot": SNAPSHOT,
+                           "params": r["params"], "request_id": f"{pid}#{r['sample_index']}"})
+            for role, samples in (("fresh", range(BLOCK * b + 1, BLOCK * b + 1 + FRESH)), ("suspect", [BLOCK * b + FRESH + 1])):
+                for k, s in enumerate(samples):
+                    line = dict(pool[(pid, s)])
+                    line["model"], line["sample_index"] = f"{role}-{i:03d}", k
+                    transcripts.append(line)
+        with open(studies / f"served-{i:03d}.jsonl", "w") as f:
+            f.writelines(json.dumps(x) + "\n" for x in served)
+    with open(WORK / "studies.jsonl", "w") as f:
+        f.writelines(json.dumps(x) + "\n" for x in transcripts)
+    t = time.time()
+    lineage("import", WORK / "studies.jsonl", "--store", store)
+    log(f"imported {len(transcripts)} fresh and suspect answers in {time.time() - t:.1f} s")
+    served_rows, canary_rows = [], []
+    t = time.time()
+    for i in range(STUDIES):
+        lineage("served", "import", studies / f"served-{i:03d}.jsonl", "--store", store, "--model", f"served-{i:03d}")
+        # The served prompts' probe ids map the fresh and suspect answers (imported under the pool's ids).
+        r = lineage("served-test", "--store", store, "--served", f"served-{i:03d}", "--fresh", f"fresh-{i:03d}",
+                    "--suspect", f"suspect-{i:03d}", "--fresh-snapshot", SNAPSHOT, "--allow-identical-answers", "--json")
+        served_rows.append(json.loads(r.stdout))
+        key = studies / f"key-{i:03d}.hex"
+        if not key.exists():
+            lineage("canary", "keygen", "--output", key)
+        r = lineage("canary", "test", "--store", store, "--key-file", key, "--suspect", f"fresh-{i:03d}", "--json", check=False)
+        canary_rows.append(json.loads(r.stdout) if r.returncode in (0, 1) else {"error": r.stderr.strip()[-400:]})
+        if (i + 1) % 50 == 0:
+            log(f"{i + 1} of {STUDIES} studies ({time.time() - t:.0f} s)")
+    json.dump({"served": served_rows, "canary": canary_rows}, open(WORK / "results.json", "w"))
+    report(served_rows, canary_rows, time.time() - t)
+
+
+def summary(name, ps, unscored=0):
+    n = len(ps)
+    lines = []
+    for a in (0.01, 0.05, 0.10):
+        k = sum(p <= a for p in ps)
+        lo, hi = wilson(k, n)
+        limit = binom_quantile(n, a, 0.975)
+        held = "holds" if k <= limit else "**fails**"
+        lines.append(f"| {name} | {a:.2f} | {k}/{n} ({k / n:.3f}) [{lo:.3f}, {hi:.3f}] | {limit} | {held} |")
+    return lines
+
+
+def report(served_rows, canary_rows, seconds):
+    sp = [r["pValue"] for r in served_rows]
+    cp = [r["pValue"] for r in canary_rows if "pValue" in r]
+    unscored = len(canary_rows) - len(cp)
+    methods = defaultdict(int)
+    for r in served_rows:
+        methods[r["pValueMethod"]] += 1
+    ties = sum(1 for r in served_rows for pr in r["prompts"]
+               if len(set(pr["servedSimilarities"] + pr["freshSimilarities"])) < len(pr["servedSimilarities"] + pr["freshSimilarities"]))
+    out = ["# The provider tests' level on a real model (issue #16)", "",
+           f"Produced by `scripts/served-null.py` (protocol and decision rule in its header, fixed before the first run). "
+           f"Teacher: {NAME} (GGUF SHA-256 {GGUF_SHA256[:16]}...), temperature {TEMPERATURE}, at most {MAX_TOKENS} tokens; "
+           f"{STUDIES} independent null studies of {GROUP} prompts each (probes/zoo-train.yaml), one served answer, "
+           f"{FRESH} fresh samples and one suspect answer per prompt, all independent draws of the teacher, so the null "
+           "is true in every study. No answer is in two studies.", "",
+           "| test | alpha | rejections [Wilson 95%] | allowed (97.5% quantile of Binomial(500, alpha)) | level |",
+           "|---|---|---|---|---|"]
+    out += summary("served-sample", sp)
+    out += summary("canary", cp)
+    out += ["", f"Served-sample p-values: {dict(methods)}; mean p {sum(sp) / len(sp):.3f}; "
+            f"{ties} of {len(served_rows) * GROUP} prompts with tied similarities (mid-ranks).",
+            f"Canary: {len(cp)} studies scored (mean p {sum(cp) / max(1, len(cp)):.3f}; mean scored units "
+            f"{sum(r['units'] for r in canary_rows if 'pValue' in r) / max(1, len(cp)):.1f}), "
+            f"{unscored} with no scoreable unit.", "",
+            "Share of p-values at or below t (a valid test stays at or below t):", "",
+            "| t | " + " | ".join(f"{t / 10:.1f}" for t in range(1, 10)) + " |",
+            "|---|" + "---|" * 9,
+            "| served-sample | " + " | ".join(f"{sum(p <= t / 10 for p in sp) / len(sp):.3f}" for t in range(1, 10)) + " |",
+            "| canary | " + " | ".join(f"{sum(p <= t / 10 for p in cp) / max(1, len(cp)):.3f}" for t in range(1, 10)) + " |",
+            "", f"Commands: `scripts/local-models setup`, then `LINEAGE=<release binary> scripts/served-null.py collect` "
+            f"and `... test` ({seconds:.0f} s for the 1,000 tests here)."]
+    OUT_MD.write_text("\n".join(out) + "\n")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    {"collect": collect, "test": test, "report": lambda: report(**json.load(open(WORK / "results.json")), seconds=0)}[sys.argv[1]]()
