@@ -15,24 +15,27 @@ in results/served-null.md with its reason):
   prompts      the first 25 probes of each of the 10 categories of probes/zoo-train.yaml (file
                order): 250 prompts, ordered by (position within category, category order), so
                each group of 5 consecutive prompts spans 5 categories; 50 groups.
-  pool         `lineage run` with --samples 60 --seed 7001: every (probe, sample) has its own
-               seed, so the 15,000 answers are independent draws.
+  pool         `lineage run` with --samples 40 --seed 7001: every (probe, sample) has its own
+               seed, so the 10,000 answers are independent draws.
   studies      500. Study i uses prompt group g = i mod 50 and sample block b = i div 50:
-               served answer = sample 6b, fresh samples = 6b+1 .. 6b+4, suspect = 6b+5. No
+               served answer = sample 4b, fresh samples = 4b+1, 4b+2, suspect = 4b+3. No
                answer is in two studies, so the studies are independent given the prompts.
   served-test  `lineage served-test` at its defaults (character 4-gram cosine, exact where
                possible) with --allow-identical-answers; the served answers imported through
                `lineage served import` (one log per study, its own model name), the fresh and
                suspect answers through `lineage import` (--fresh-snapshot names the teacher's GGUF).
   canary       study i: a new key from `lineage canary keygen`; `lineage canary test` at its
-               defaults on the study's fresh model (20 answers). A study with no scoreable unit
+               defaults on the study's fresh model (10 answers). A study with no scoreable unit
                is counted apart (it cannot reject).
+  amendment    (before any study ran) first fixed at 60 samples and 4 fresh per prompt (15,000
+               answers); measured at 3.3 answers/s on both cores that is 75 minutes, so cut to 40
+               samples and 2 fresh (10,000 answers, exact p-values over 3^5 = 243 arrangements).
   decision     the level holds at alpha if the rejections (`p <= alpha`) among the 500 studies
                are at most the 97.5% quantile of Binomial(500, alpha): 34 at alpha = 0.05, 10 at
                alpha = 0.01. Reported beside it: the rejection rates at 0.01, 0.05 and 0.10 with
                Wilson intervals, the mean p-value, and the share of p <= t for t = 0.1 .. 0.9.
 
-    LINEAGE=<binary> scripts/served-null.py collect   # the pool (about an hour on 2 cores)
+    LINEAGE=<binary> scripts/served-null.py collect   # the pool (about 50 minutes on 2 cores)
     LINEAGE=<binary> scripts/served-null.py test      # the 1,000 studies, then the report
 Work folder: ${LINEAGE_CACHE:-~/.cache/lineage}/served-null (resumable: `collect` asks only the
 answers the pool lacks). Never run by CI.
@@ -58,7 +61,7 @@ GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 NAME = "smollm2-135m-instruct"
 SNAPSHOT = f"{NAME}-gguf-{GGUF_SHA256[:12]}"
 PORT = int(os.environ.get("SERVED_NULL_PORT", "18391"))
-PER_CATEGORY, GROUP, SAMPLES, FRESH, STUDIES = 25, 5, 60, 4, 500
+PER_CATEGORY, GROUP, SAMPLES, FRESH, STUDIES = 25, 5, 40, 2, 500
 BLOCK = FRESH + 2
 MAX_TOKENS, TEMPERATURE, SEED = 32, 0.7, 7001
 OUT_MD = ROOT / "results" / "served-null.md"
