@@ -73,7 +73,7 @@ def log(msg):
 
 def lineage(*args, check=True, capture=True):
     r = subprocess.run([LINEAGE, *map(str, args)], capture_output=capture, text=True)
-    if check and r.returncode not in (0, 1):  # 1: a verdict other than evidence (exit codes for CI)
+    if check and r.returncode != 0:
         sys.exit(f"served-null: lineage {' '.join(map(str, args[:3]))} exited {r.returncode}:\n{r.stderr[-2000:]}")
     return r
 
@@ -149,20 +149,25 @@ def binom_quantile(n, p, q):
     return n
 
 
-def test():
-    rows = [json.loads(l) for l in open(WORK / "pool.jsonl")]
+def test(smoke=None):
+    """`smoke`: run only that many studies on a copy of the pool as it stands (a check of the plumbing
+    while `collect` runs; nothing is written to results/)."""
+    if smoke:
+        lineage("export", "--store", WORK / "pool.sqlite", "--model", NAME, "--output", WORK / "smoke.jsonl")
+    rows = [json.loads(l) for l in open(WORK / ("smoke.jsonl" if smoke else "pool.jsonl"))]
     pool = {(r["probe_id"], r["sample_index"]): r for r in rows}
     ids = [p["id"] for p in prompts()]
     missing = [(i, s) for i in ids for s in range(SAMPLES) if (i, s) not in pool]
-    if missing:
+    if missing and not smoke:
         sys.exit(f"served-null: the pool lacks {len(missing)} answers (e.g. {missing[0]}); run collect again")
-    store = WORK / "studies.sqlite"
+    studies_run = smoke or STUDIES
+    store = WORK / ("smoke.sqlite" if smoke else "studies.sqlite")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{store}{suffix}").unlink(missing_ok=True)
     studies = WORK / "studies"
     studies.mkdir(exist_ok=True)
     transcripts = []
-    for i in range(STUDIES):
+    for i in range(studies_run):
         g, b = i % (len(ids) // GROUP), i // (len(ids) // GROUP)
         group = ids[g * GROUP:(g + 1) * GROUP]
         served = []
@@ -176,6 +181,7 @@ def test():
                 for k, s in enumerate(samples):
                     line = dict(pool[(pid, s)])
                     line["model"], line["sample_index"] = f"{role}-{i:03d}", k
+                    line.pop("content_hash", None)  # the import hashes the renamed answer itself
                     transcripts.append(line)
         with open(studies / f"served-{i:03d}.jsonl", "w") as f:
             f.writelines(json.dumps(x) + "\n" for x in served)
@@ -186,19 +192,23 @@ def test():
     log(f"imported {len(transcripts)} fresh and suspect answers in {time.time() - t:.1f} s")
     served_rows, canary_rows = [], []
     t = time.time()
-    for i in range(STUDIES):
+    for i in range(studies_run):
         lineage("served", "import", studies / f"served-{i:03d}.jsonl", "--store", store, "--model", f"served-{i:03d}")
         # The served prompts' probe ids map the fresh and suspect answers (imported under the pool's ids).
         r = lineage("served-test", "--store", store, "--served", f"served-{i:03d}", "--fresh", f"fresh-{i:03d}",
-                    "--suspect", f"suspect-{i:03d}", "--fresh-snapshot", SNAPSHOT, "--allow-identical-answers", "--json")
+                    "--suspect", f"suspect-{i:03d}", "--fresh-snapshot", SNAPSHOT, "--allow-identical-answers", "--json", "--exit-zero")
         served_rows.append(json.loads(r.stdout))
         key = studies / f"key-{i:03d}.hex"
         if not key.exists():
             lineage("canary", "keygen", "--output", key)
-        r = lineage("canary", "test", "--store", store, "--key-file", key, "--suspect", f"fresh-{i:03d}", "--json", check=False)
-        canary_rows.append(json.loads(r.stdout) if r.returncode in (0, 1) else {"error": r.stderr.strip()[-400:]})
+        r = lineage("canary", "test", "--store", store, "--key-file", key, "--suspect", f"fresh-{i:03d}", "--json", "--exit-zero", check=False)
+        canary_rows.append(json.loads(r.stdout) if r.returncode == 0 else {"error": r.stderr.strip()[-400:]})
         if (i + 1) % 50 == 0:
             log(f"{i + 1} of {STUDIES} studies ({time.time() - t:.0f} s)")
+    if smoke:
+        for r, c in zip(served_rows, canary_rows):
+            print(r["verdict"], r["p_value_method"], r["probes"], r["samples"], c.get("units"), c.get("error", ""))
+        return
     json.dump({"served": served_rows, "canary": canary_rows}, open(WORK / "results.json", "w"))
     report(served_rows, canary_rows, time.time() - t)
 
@@ -216,14 +226,14 @@ def summary(name, ps, unscored=0):
 
 
 def report(served_rows, canary_rows, seconds):
-    sp = [r["pValue"] for r in served_rows]
-    cp = [r["pValue"] for r in canary_rows if "pValue" in r]
+    sp = [r["p_value"] for r in served_rows]
+    cp = [r["p_value"] for r in canary_rows if r.get("units", 0) > 0]
     unscored = len(canary_rows) - len(cp)
     methods = defaultdict(int)
     for r in served_rows:
-        methods[r["pValueMethod"]] += 1
+        methods[r["p_value_method"]] += 1
     ties = sum(1 for r in served_rows for pr in r["prompts"]
-               if len(set(pr["servedSimilarities"] + pr["freshSimilarities"])) < len(pr["servedSimilarities"] + pr["freshSimilarities"]))
+               if len(set(pr["served_similarities"] + pr["fresh_similarities"])) < len(pr["served_similarities"] + pr["fresh_similarities"]))
     out = ["# The provider tests' level on a real model (issue #16)", "",
            f"Produced by `scripts/served-null.py` (protocol and decision rule in its header, fixed before the first run). "
            f"Teacher: {NAME} (GGUF SHA-256 {GGUF_SHA256[:16]}...), temperature {TEMPERATURE}, at most {MAX_TOKENS} tokens; "
@@ -237,7 +247,7 @@ def report(served_rows, canary_rows, seconds):
     out += ["", f"Served-sample p-values: {dict(methods)}; mean p {sum(sp) / len(sp):.3f}; "
             f"{ties} of {len(served_rows) * GROUP} prompts with tied similarities (mid-ranks).",
             f"Canary: {len(cp)} studies scored (mean p {sum(cp) / max(1, len(cp)):.3f}; mean scored units "
-            f"{sum(r['units'] for r in canary_rows if 'pValue' in r) / max(1, len(cp)):.1f}), "
+            f"{sum(r['units'] for r in canary_rows if r.get('units', 0) > 0) / max(1, len(cp)):.1f}), "
             f"{unscored} with no scoreable unit.", "",
             "Share of p-values at or below t (a valid test stays at or below t):", "",
             "| t | " + " | ".join(f"{t / 10:.1f}" for t in range(1, 10)) + " |",
@@ -251,4 +261,7 @@ def report(served_rows, canary_rows, seconds):
 
 
 if __name__ == "__main__":
-    {"collect": collect, "test": test, "report": lambda: report(**json.load(open(WORK / "results.json")), seconds=0)}[sys.argv[1]]()
+    if sys.argv[1:2] == ["smoke"]:
+        test(smoke=int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+    else:
+        {"collect": collect, "test": test, "report": lambda: report(**json.load(open(WORK / "results.json")), seconds=0)}[sys.argv[1]]()
