@@ -31,12 +31,23 @@ in results/served-null.md with its reason):
                answers); measured at 3.3 answers/s on both cores that is 75 minutes, so cut to 40
                samples and 2 fresh (10,000 answers, exact p-values over 3^5 = 243 arrangements).
   decision     the level holds at alpha if the rejections (`p <= alpha`) among the 500 studies
-               are at most the 97.5% quantile of Binomial(500, alpha): 34 at alpha = 0.05, 10 at
-               alpha = 0.01. Reported beside it: the rejection rates at 0.01, 0.05 and 0.10 with
+               are at most the 97.5% quantile of Binomial(n, alpha) (the smallest k whose CDF
+               reaches 0.975): 35 at alpha = 0.05 and 10 at alpha = 0.01 for n = 500 (first written
+               here as 34, a slip; the script has always computed the quantile). Reported beside it: the rejection rates at 0.01, 0.05 and 0.10 with
                Wilson intervals, the mean p-value, and the share of p <= t for t = 0.1 .. 0.9.
+  amendment 2  (after the first run, whose canary studies scored 2 units on average: too few for
+               any p-value <= 0.10, so that check could not fail) a second canary null on long real
+               answers, run before any of its results were seen: `canary-real` takes the answers of
+               the 46 models of ../shared/data/lineage-dev/arena_hard_v01 (third-party; read, never
+               copied into the project), each model's answers in question order cut into blocks of 45
+               (11 per model, the last 5 answers left out), the first 500 blocks in (model name,
+               block) order as 500 studies, each its own imported model, a new key per study, and
+               `lineage canary test` at its defaults; the same decision rule. None of these models
+               ever saw a key made here, so the null is true in every study.
 
     LINEAGE=<binary> scripts/served-null.py collect   # the pool (about 50 minutes on 2 cores)
     LINEAGE=<binary> scripts/served-null.py test      # the 1,000 studies, then the report
+    LINEAGE=<binary> scripts/served-null.py canary-real   # amendment 2's 500 studies, then the report
 Work folder: ${LINEAGE_CACHE:-~/.cache/lineage}/served-null (resumable: `collect` asks only the
 answers the pool lacks). Never run by CI.
 """
@@ -213,6 +224,55 @@ def test(smoke=None):
     report(served_rows, canary_rows, time.time() - t)
 
 
+LINEAGE_DEV = ROOT.parent / "shared" / "data" / "lineage-dev" / "arena_hard_v01"
+REAL_BLOCK, REAL_BLOCKS = 45, 11
+
+
+def canary_real():
+    questions = [json.loads(l) for l in open(LINEAGE_DEV / "question.jsonl") if l.strip()]
+    prompt = {q["question_id"]: q["turns"][0]["content"] for q in questions}
+    order = [q["question_id"] for q in questions]
+    lines, studies = [], []
+    for file in sorted((LINEAGE_DEV / "model_answer").glob("*.jsonl")):
+        answers = {}
+        for l in open(file):
+            if l.strip():
+                row = json.loads(l)
+                answers[row["question_id"]] = row["choices"][0]["turns"][0]["content"]
+        answered = [q for q in order if q in answers and answers[q].strip()]
+        for b in range(REAL_BLOCKS):
+            block = answered[b * REAL_BLOCK:(b + 1) * REAL_BLOCK]
+            if len(block) < REAL_BLOCK or len(studies) == STUDIES:
+                break
+            name = f"{file.stem}@{b:02d}"
+            studies.append(name)
+            for q in block:
+                lines.append({"model": name, "probe_set": "arena_hard_v01", "probe_set_version": "0.1", "probe_id": q,
+                              "category": "arena-hard", "messages": [{"role": "user", "content": prompt[q]}],
+                              "response": answers[q], "sample_index": 0})
+    store = WORK / "canary-real.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    with open(WORK / "canary-real.jsonl", "w") as f:
+        f.writelines(json.dumps(x) + "\n" for x in lines)
+    lineage("import", WORK / "canary-real.jsonl", "--store", store)
+    keys = WORK / "canary-real-keys"
+    keys.mkdir(exist_ok=True)
+    rows, t = [], time.time()
+    for i, name in enumerate(studies):
+        key = keys / f"key-{i:03d}.hex"
+        if not key.exists():
+            lineage("canary", "keygen", "--output", key)
+        r = lineage("canary", "test", "--store", store, "--key-file", key, "--suspect", name, "--json", "--exit-zero", check=False)
+        row = json.loads(r.stdout) if r.returncode == 0 else {"error": r.stderr.strip()[-400:]}
+        row["study"] = name
+        rows.append(row)
+        if (i + 1) % 100 == 0:
+            log(f"{i + 1} of {len(studies)} canary studies on real answers ({time.time() - t:.0f} s)")
+    json.dump(rows, open(WORK / "canary-real.json", "w"))
+    report(**json.load(open(WORK / "results.json")), seconds=0)
+
+
 def summary(name, ps, unscored=0):
     n = len(ps)
     lines = []
@@ -256,6 +316,23 @@ def report(served_rows, canary_rows, seconds):
             "| canary | " + " | ".join(f"{sum(p <= t / 10 for p in cp) / max(1, len(cp)):.3f}" for t in range(1, 10)) + " |",
             "", f"Commands: `scripts/local-models setup`, then `LINEAGE=<release binary> scripts/served-null.py collect` "
             f"and `... test` ({seconds:.0f} s for the 1,000 tests here)."]
+    real_file = WORK / "canary-real.json"
+    if real_file.exists():
+        real = json.load(open(real_file))
+        rp = [r["p_value"] for r in real if r.get("units", 0) > 0]
+        units = sorted(r["units"] for r in real if r.get("units", 0) > 0)
+        out += ["", "## The canary test on long real answers (amendment 2)", "",
+                f"{len(real)} studies: blocks of {REAL_BLOCK} answers of one model of lineage-dev's arena_hard_v01 (46 real models, "
+                "third-party data read in place), each with its own new key; none of these answers ever met a key made here. "
+                f"{len(rp)} studies scored (median {units[len(units) // 2] if units else 0} units, range "
+                f"{units[0] if units else 0}-{units[-1] if units else 0}; mean p {sum(rp) / max(1, len(rp)):.3f}), "
+                f"{len(real) - len(rp)} with no scoreable unit.", "",
+                "| test | alpha | rejections [Wilson 95%] | allowed (97.5% quantile of Binomial(n, alpha)) | level |",
+                "|---|---|---|---|---|"]
+        out += summary("canary, real answers", rp)
+        out += ["", "| t | " + " | ".join(f"{t / 10:.1f}" for t in range(1, 10)) + " |", "|---|" + "---|" * 9,
+                "| canary, real answers | " + " | ".join(f"{sum(p <= t / 10 for p in rp) / max(1, len(rp)):.3f}" for t in range(1, 10)) + " |",
+                "", "Command: `LINEAGE=<binary> scripts/served-null.py canary-real` (needs ../shared/data/lineage-dev)."]
     OUT_MD.write_text("\n".join(out) + "\n")
     print("\n".join(out))
 
@@ -264,4 +341,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["smoke"]:
         test(smoke=int(sys.argv[2]) if len(sys.argv) > 2 else 3)
     else:
-        {"collect": collect, "test": test, "report": lambda: report(**json.load(open(WORK / "results.json")), seconds=0)}[sys.argv[1]]()
+        {"collect": collect, "test": test, "canary-real": canary_real, "report": lambda: report(**json.load(open(WORK / "results.json")), seconds=0)}[sys.argv[1]]()
