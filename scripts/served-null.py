@@ -220,8 +220,8 @@ def test(smoke=None):
         for r, c in zip(served_rows, canary_rows):
             print(r["verdict"], r["p_value_method"], r["probes"], r["samples"], c.get("units"), c.get("error", ""))
         return
-    json.dump({"served": served_rows, "canary": canary_rows}, open(WORK / "results.json", "w"))
-    report(served_rows, canary_rows, time.time() - t)
+    json.dump({"served": served_rows, "canary": canary_rows, "seconds": time.time() - t}, open(WORK / "results.json", "w"))
+    saved_report()
 
 
 LINEAGE_DEV = ROOT.parent / "shared" / "data" / "lineage-dev" / "arena_hard_v01"
@@ -270,7 +270,12 @@ def canary_real():
         if (i + 1) % 100 == 0:
             log(f"{i + 1} of {len(studies)} canary studies on real answers ({time.time() - t:.0f} s)")
     json.dump(rows, open(WORK / "canary-real.json", "w"))
-    report(**json.load(open(WORK / "results.json")), seconds=0)
+    saved_report()
+
+
+def saved_report():
+    saved = json.load(open(WORK / "results.json"))
+    report(saved["served"], saved["canary"], saved.get("seconds", 327))
 
 
 def summary(name, ps, unscored=0):
@@ -341,4 +346,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["smoke"]:
         test(smoke=int(sys.argv[2]) if len(sys.argv) > 2 else 3)
     else:
-        {"collect": collect, "test": test, "canary-real": canary_real, "report": lambda: report(**json.load(open(WORK / "results.json")), seconds=0)}[sys.argv[1]]()
+        {"collect": collect, "test": test, "canary-real": canary_real, "report": saved_report}[sys.argv[1]]()
