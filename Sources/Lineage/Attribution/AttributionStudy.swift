@@ -516,20 +516,25 @@ public enum AttributionStudy {
         var notes: [String: String] = [:]
         let probeCount = data.probes.count
         func lean(_ c: Int, _ p: Int) -> Float { sides.lean(data.similarities[p], c) }
+        // Each control's lean minus the mean lean of the others, one column per control, tested in one
+        // sign-flip product (the same signs for every column, as in the primary test).
+        var leanOutcome: PairedResampling.SignFlipOutcome?
+        if controls.count > 1 {
+            var e = Matrix(rows: probeCount, columns: controls.count)
+            for p in 0..<probeCount {
+                for (k, c) in controls.enumerated() {
+                    let others = controls.filter { $0 != c }.map { lean($0, p) }.reduce(0, +) / Float(controls.count - 1)
+                    e[p, k] = lean(c, p) - others
+                }
+            }
+            leanOutcome = PairedResampling.signFlip(effects: e, replicates: 1_999, seed: options.seed &+ 100)
+        }
         for (k, c) in controls.enumerated() {
             var parts: [String] = []
-            if controls.count > 1 {
-                var e = Matrix(rows: probeCount, columns: 1)
-                for p in 0..<probeCount {
-                    let others = controls.filter { $0 != c }.map { lean($0, p) }.reduce(0, +) / Float(controls.count - 1)
-                    e[p, 0] = lean(c, p) - others
-                }
-                let outcome = PairedResampling.signFlip(effects: e, replicates: 1_999, seed: options.seed &+ 100 &+ UInt64(k))
-                if outcome.pValues[0] <= options.alpha {
-                    parts.append("leans toward \(options.referenceLabel) more than the other controls do (mean \(formatNumber(outcome.observed[0])), "
-                        + "p = \(formatNumber(outcome.pValues[0]))): it may itself be trained on \(options.referenceLabel)'s outputs, which hides such training "
-                        + "in the suspect and caps the power for every suspect; consider replacing it")
-                }
+            if let outcome = leanOutcome, outcome.pValues[k] <= options.alpha {
+                parts.append("leans toward \(options.referenceLabel) more than the other controls do (mean \(formatNumber(outcome.observed[k])), "
+                    + "p = \(formatNumber(outcome.pValues[k]))): it may itself be trained on \(options.referenceLabel)'s outputs, which hides such training "
+                    + "in the suspect and caps the power for every suspect; consider replacing it")
             }
             let closeness = raw.series(s, c).reduce(0, +) / Double(max(1, probeCount))
             if closeness > 0.9 {

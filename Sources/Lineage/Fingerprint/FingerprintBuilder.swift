@@ -293,23 +293,39 @@ struct CorpusStatistics {
     var styleMean: [Float]
     var styleScale: [Float]
 
+    /// One serial pass over the documents for the counts and the style sums, reading each document in
+    /// place (no copy of its arrays): every sum runs over the documents in order, as a per-column
+    /// reduce would, so the statistics are the same bit for bit.
     init(documents: [TextFeatures]) {
-        func idf(_ buckets: Int, _ keyPath: KeyPath<TextFeatures, SparseCounts>) -> [Float] {
-            var frequency = [Float](repeating: 0, count: buckets)
-            for document in documents { for bucket in document[keyPath: keyPath].buckets { frequency[Int(bucket)] += 1 } }
-            let n = Float(documents.count)
-            return frequency.map { log((1 + n) / (1 + $0)) + 1 }
-        }
-        wordIDF = idf(TextFeatures.wordBuckets, \.words)
-        characterIDF = idf(TextFeatures.characterBuckets, \.characters)
-        openingIDF = idf(TextFeatures.openingBuckets, \.openings)
+        var words = [Float](repeating: 0, count: TextFeatures.wordBuckets)
+        var characters = [Float](repeating: 0, count: TextFeatures.characterBuckets)
+        var openings = [Float](repeating: 0, count: TextFeatures.openingBuckets)
         let columns = TextFeatures.styleNames.count
-        let n = Float(max(1, documents.count))
-        let means = (0..<columns).map { c in documents.reduce(0) { $0 + $1.style[c] } / n }
+        var sums = [Float](repeating: 0, count: columns)
+        documents.withUnsafeBufferPointer { documents in
+            for d in documents.indices {
+                for bucket in documents[d].words.buckets { words[Int(bucket)] += 1 }
+                for bucket in documents[d].characters.buckets { characters[Int(bucket)] += 1 }
+                for bucket in documents[d].openings.buckets { openings[Int(bucket)] += 1 }
+                for c in 0..<columns { sums[c] = sums[c] + documents[d].style[c] }
+            }
+        }
+        let n = Float(documents.count)
+        func idf(_ frequency: [Float]) -> [Float] { frequency.map { log((1 + n) / (1 + $0)) + 1 } }
+        wordIDF = idf(words)
+        characterIDF = idf(characters)
+        openingIDF = idf(openings)
+        let count = Float(max(1, documents.count))
+        let means = sums.map { $0 / count }
+        var squares = [Float](repeating: 0, count: columns)
+        documents.withUnsafeBufferPointer { documents in
+            for d in documents.indices {
+                for c in 0..<columns { squares[c] = squares[c] + pow(documents[d].style[c] - means[c], 2) }
+            }
+        }
         styleMean = means
-        styleScale = (0..<columns).map { c in
-            let mean = means[c]
-            let variance = documents.reduce(0) { $0 + pow($1.style[c] - mean, 2) } / n
+        styleScale = squares.map { sum in
+            let variance = sum / count
             return variance > 1e-12 ? 1 / variance.squareRoot() : 0
         }
     }
