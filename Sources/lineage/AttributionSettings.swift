@@ -38,6 +38,14 @@ struct AttributionSettings: ParsableArguments {
                                 + "since run 14 of scripts/evaluate-lineage-dev."))
     var capabilityBothSides = true
 
+    @Flag(inversion: .prefixedNo,
+          help: ArgumentHelp("Let evidence carried by the self-identity test alone stand when the controls do not bracket the suspect.",
+                             discussion: "The panel-fit cap exists because a lean in similarity may say only that the suspect is "
+                                + "another kind of model; a model naming the reference's maker as its own on more probes than "
+                                + "every control is not explained by kind. The default since run 15 of scripts/evaluate-lineage-dev; "
+                                + "--no-identity-despite-fit caps it like any evidence (run 14)."))
+    var identityDespiteFit = true
+
     @Option(help: "The reference's maker family for the self-identity test (default: inferred from its name, e.g. gpt-* → OpenAI).")
     var referenceFamily: String?
 
@@ -144,7 +152,7 @@ struct AttributionSettings: ParsableArguments {
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: referenceMean,
                                              command: invocation, store: store.path, progress: progress)
-            return (zip(results, plans).map { $0.planned($1) }, responses, skipped)
+            return (zip(results, plans).map { $0.planned($1, identityDespiteFit: identityDespiteFit) }, responses, skipped)
         } catch let error as FingerprintError {
             printError(error.description)
             throw ExitCode(ExitCodes.badInput)

@@ -96,10 +96,23 @@ extension AttributionResult {
     /// when the panel cannot support it: `no-evidence` needs controls that bracket the suspect on every
     /// measure (a weak student measured against strong assistants may fail to lean for being weak);
     /// `evidence` needs a suspect no more capable than every control (`PanelFit.evidenceSafe`).
-    public func applying(_ fit: PanelFit) -> AttributionResult {
+    /// With `identityDespiteFit`, `evidence` that a self-identity test carries on its own (adjusted p ≤ α)
+    /// stands on any panel: kind explains a lean in similarity, not a model naming R's maker as its own
+    /// (run 15 of scripts/evaluate-lineage-dev).
+    public func applying(_ fit: PanelFit, identityDespiteFit: Bool = false) -> AttributionResult {
         var out = self
         out.panelFit = fit
         guard !fit.brackets else { return out }
+        if identityDespiteFit, verdict == .evidence, !fit.evidenceSafe,
+           let identity = tests.first(where: { $0.usedInVerdict == true && $0.name.hasPrefix("self-identity claims")
+                                               && ($0.adjustedPValue ?? $0.pValue) <= alpha }) {
+            out.verdictExplanation += " The controls do not bracket \(suspect) in kind (\(fit.explanation)), which would cap a lean in "
+                + "similarity at inconclusive; but the self-identity test alone is significant (adjusted p = "
+                + "\(formatNumber(identity.adjustedPValue ?? identity.pValue)) ≤ α: \(identity.alternative)), and a different kind of model "
+                + "has no reason to name that maker as its own, so the evidence stands."
+            out.warnings.append("panel: \(fit.explanation); the evidence rests on the self-identity claims, which kind does not explain")
+            return out
+        }
         let capped = (verdict == .noEvidence) || (verdict == .evidence && !fit.evidenceSafe)
         guard capped else {
             out.verdictExplanation += " The controls do not bracket \(suspect) in kind (\(fit.explanation))"

@@ -94,8 +94,8 @@ public struct StudyPlanner: Sendable {
 
 extension AttributionResult {
     /// The result with its panel, the panel's fit (which may cap the verdict) and the measured error rates.
-    public func planned(_ plan: StudyPlanner.Plan) -> AttributionResult {
-        var out = plan.fit.map { applying($0) } ?? self
+    public func planned(_ plan: StudyPlanner.Plan, identityDespiteFit: Bool = false) -> AttributionResult {
+        var out = plan.fit.map { applying($0, identityDespiteFit: identityDespiteFit) } ?? self
         if let teacher = plan.panel.cancelledInfluence, out.verdict == .noEvidence {
             out.verdict = .inconclusive
             out.verdictExplanation = "Inconclusive: \(suspect) is annotated as trained on \(teacher)'s outputs, so its lean was measured against "

@@ -221,6 +221,44 @@ import Testing
         #expect(PanelFit.assess(suspect: kind("s", 7, 0.2, 0.4), controls: controls, scale: [], capabilityBothSides: true).evidenceSafe,
                 "length outside, capability inside: evidence stands with both sides too")
     }
+
+    /// Run 15: evidence that the self-identity test carries on its own stands on a panel that does not
+    /// bracket the suspect (kind does not explain naming R's maker as one's own); evidence from
+    /// similarity alone is still capped, and so is no-evidence.
+    @Test func selfIdentityEvidenceSurvivesThePanelFitOnlyWhenAsked() throws {
+        func kind(_ m: String, _ l: Double, _ f: Double, _ c: Double) -> ModelKind {
+            ModelKind(model: m, logLength: l, format: f, consensus: c, probes: 10)
+        }
+        let controls = [kind("c1", 4, 0.1, 0.3), kind("c2", 5, 0.3, 0.5)]
+        let weaker = PanelFit.assess(suspect: kind("s", 4.5, 0.2, 0.1), controls: controls, scale: [], capabilityBothSides: true)
+        #expect(!weaker.brackets && !weaker.evidenceSafe)
+        var found = try FakeStudy().attribution
+        found.verdict = .evidence
+        var identity = found.tests[0]
+        identity.name = "self-identity claims"
+        identity.alternative = "s claims to be FAKE on more probes than every control does"
+        identity.usedInVerdict = true
+        identity.adjustedPValue = found.alpha / 10
+        var similarityOnly = found
+        similarityOnly.tests = found.tests.filter { !$0.name.hasPrefix("self-identity claims") }
+        var withIdentity = similarityOnly
+        withIdentity.tests.append(identity)
+        #expect(withIdentity.applying(weaker).verdict == .inconclusive, "off by default")
+        let kept = withIdentity.applying(weaker, identityDespiteFit: true)
+        #expect(kept.verdict == .evidence)
+        #expect(kept.verdictExplanation.contains("self-identity test alone is significant") && kept.verdictExplanation.contains(identity.alternative))
+        #expect(kept.warnings.contains { $0.contains("rests on the self-identity claims") })
+        #expect(similarityOnly.applying(weaker, identityDespiteFit: true).verdict == .inconclusive)
+        var notSignificant = withIdentity
+        notSignificant.tests[notSignificant.tests.count - 1].adjustedPValue = found.alpha * 2
+        #expect(notSignificant.applying(weaker, identityDespiteFit: true).verdict == .inconclusive)
+        var contextOnly = withIdentity
+        contextOnly.tests[contextOnly.tests.count - 1].usedInVerdict = false
+        #expect(contextOnly.applying(weaker, identityDespiteFit: true).verdict == .inconclusive)
+        var cleared = withIdentity
+        cleared.verdict = .noEvidence
+        #expect(cleared.applying(weaker, identityDespiteFit: true).verdict == .inconclusive)
+    }
 }
 
 @Suite struct PanelBuilderTests {
