@@ -35,8 +35,8 @@ public struct MeasuredErrorRate: Codable, Sendable, Equatable {
         // The zoo: students of known teacher and dose made on this machine (scripts/zoo, samples/zoo.jsonl).
         .init(dataset: "zoo: SmolLM2-135M fine-tuned on Qwen2.5-Coder-0.5B's answers at 100, 30 and 10% and scrubbed (252 probes)",
               protocolName: "named panel: the base, its round trip and the self-distilled student as controls, reference-centric",
-              studentsFound: 0, students: 4, falseAlarms: 0, negatives: 1, source: "results/zoo.md"),
+              studentsFound: 1, students: 4, falseAlarms: 0, negatives: 1, source: "results/zoo.md, session 10"),
     ]
 
-    static let source = "results/lineage-dev-evaluation.md, run 14"
+    static let source = "results/lineage-dev-evaluation.md, run 15"
 }
