@@ -386,7 +386,7 @@ public enum AttributionStudy {
             let controlName = options.models[controlIndices[binding]]
             let family = IdentityLexicon.families[f]
             identity = HypothesisTestResult(
-                name: "self-identity claims",
+                name: HypothesisTestResult.selfIdentityName,
                 nullHypothesis: "\(S) claims to be \(family.name) (\(family.names.prefix(4).joined(separator: ", ")), ...) on no more probes than some control does",
                 alternative: "\(S) claims to be \(family.name) on more probes than every control does",
                 statistic: Double(outcomes[binding].suspectOnly - outcomes[binding].controlOnly),

@@ -28,7 +28,7 @@ extension AttributionStudy {
     static func combineAlternatives(_ studies: [AttributionResult], alternatives: [String]) -> AttributionResult {
         precondition(studies.count == alternatives.count && !studies.isEmpty)
         func primary(_ r: AttributionResult) -> HypothesisTestResult? {
-            r.tests.first { $0.usedInVerdict == true && !$0.name.hasPrefix("self-identity claims") }
+            r.tests.first { $0.usedInVerdict == true && !$0.isSelfIdentity }
         }
         // Binding: the largest combined p, then the largest primary p, then the smallest primary statistic.
         let lead = studies.indices.max { a, b in
@@ -58,7 +58,7 @@ extension AttributionStudy {
         var tests: [HypothesisTestResult] = []
         for (k, study) in studies.enumerated() {
             for var test in study.tests {
-                let isPrimary = test.usedInVerdict == true && !test.name.hasPrefix("self-identity claims")
+                let isPrimary = test.usedInVerdict == true && !test.isSelfIdentity
                 if k == lead {
                     if isPrimary {
                         test.name += " (alternative \(alternatives[k]), binding)"

@@ -21,7 +21,7 @@ extension AttributionStudy {
             return single
         }
         let alpha = results[0].alpha
-        let identityName = "self-identity claims"
+        let identityName = HypothesisTestResult.selfIdentityName
         var family: [HypothesisTestResult] = []
         var familyOwner: [Int] = []
         var context: [HypothesisTestResult] = []
@@ -53,7 +53,7 @@ extension AttributionStudy {
         }
         let combined = tarone.adjusted.min()!
         // The reference whose primary similarity test is strongest carries the effect shown.
-        let similarityIndices = family.indices.filter { !family[$0].name.hasPrefix(identityName) }
+        let similarityIndices = family.indices.filter { !family[$0].isSelfIdentity }
         let lead = similarityIndices.min { family[$0].pValue < family[$1].pValue }.map { familyOwner[$0] } ?? 0
         var out = results[lead]
         let names = results.map(\.reference)

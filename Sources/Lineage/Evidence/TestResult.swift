@@ -239,3 +239,12 @@ public enum LineageJSON {
             + String(whole[range.upperBound...])
     }
 }
+
+extension HypothesisTestResult {
+    /// The self-identity test's name; studies that combine tests suffix it (e.g. "(OpenAI)").
+    public static let selfIdentityName = "self-identity claims"
+
+    /// Whether this is a self-identity test (whatever suffix a combination gave its name), as opposed
+    /// to a similarity test.
+    public var isSelfIdentity: Bool { name.hasPrefix(Self.selfIdentityName) }
+}

@@ -104,7 +104,7 @@ extension AttributionResult {
         out.panelFit = fit
         guard !fit.brackets else { return out }
         if identityDespiteFit, verdict == .evidence, !fit.evidenceSafe,
-           let identity = tests.first(where: { $0.usedInVerdict == true && $0.name.hasPrefix("self-identity claims")
+           let identity = tests.first(where: { $0.usedInVerdict == true && $0.isSelfIdentity
                                                && ($0.adjustedPValue ?? $0.pValue) <= alpha }) {
             out.verdictExplanation += " The controls do not bracket \(suspect) in kind (\(fit.explanation)), which would cap a lean in "
                 + "similarity at inconclusive; but the self-identity test alone is significant (adjusted p = "
