@@ -62,6 +62,8 @@ from pathlib import Path
 
 import yaml
 
+from wilson import wilson
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("LINEAGE_CACHE", Path.home() / ".cache" / "lineage"))
 WORK = CACHE / "served-null"
@@ -139,16 +141,6 @@ def collect():
         server.wait()
     lineage("export", "--store", WORK / "pool.sqlite", "--model", NAME, "--output", WORK / "pool.jsonl.tmp")
     os.replace(WORK / "pool.jsonl.tmp", WORK / "pool.jsonl")
-
-
-def wilson(k, n, z=1.959964):
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
 
 
 def binom_quantile(n, p, q):

@@ -64,6 +64,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from wilson import wilson
+
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = "served:qwen2.5-coder-0.5b-instruct-gguf-1d9614638d18"
 SUSPECTS = [  # name, role, what it learnt from (version 2: served2.sqlite)
@@ -123,16 +125,6 @@ def served_test(lineage, store, suspect, probes=None):
     return json.loads(out.stdout)
 
 
-def wilson(k, n, z=1.96):
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / d
-    return (max(0.0, c - h), min(1.0, c + h))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lineage", default=os.environ.get("LINEAGE", str(ROOT / ".build/release/lineage")))
@@ -185,7 +177,7 @@ def main():
         cells = []
         for n in SIZES:
             k, d = curves[(name, n)]
-            lo, hi = wilson(k, d)
+            lo, hi = wilson(k, d, z=1.96)
             cells.append(f"{k}/{d} [{lo:.2f}, {hi:.2f}]" if d > 1 else f"{k}/{d}")
         lines.append(f"| {name} | {role} | " + " | ".join(cells) + " |")
     lines += ["", "## Version 1: one seed per column (invalid; refused now)", "",
