@@ -1,5 +1,6 @@
 """The Wilson score interval of a binomial proportion, shared by the evaluation scripts
-(scripts/evaluate-lineage-dev, scripts/served-null.py, scripts/zoo-served-power.py)."""
+(scripts/evaluate-lineage-dev, scripts/served-null.py, scripts/zoo-served-power.py,
+scripts/zoo-canary-power.py)."""
 
 
 def wilson(k, n, z=1.959964):

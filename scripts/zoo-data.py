@@ -6,6 +6,8 @@
         (with --ids, only those prompts: the served-sample stage asks fresh samples of the taught ones)
     zoo-data.py datasets --teacher QWEN.jsonl --self SMOLLM2.jsonl --out DIR --seed 15
         the students' training sets (DIR/qwen-100.jsonl, qwen-30, qwen-10, self, qwen-scrubbed)
+    zoo-data.py canary-doses --canaried DIR/qwen-canary-100.jsonl --data DIR
+        the canaried dose series (DIR/qwen-canary-30.jsonl, -10): qwen-D with its teacher rows canaried
     zoo-data.py labels --out samples/zoo-labels.jsonl
         annotations for `lineage models annotate --labels`
     zoo-data.py manifest --zoo ZOO --out samples/zoo-manifest.json --lineage BIN --students "..."
@@ -146,6 +148,26 @@ def datasets(args):
     print(f"wrote {args.out}: {json.dumps(summary, sort_keys=True)}")
 
 
+def canary_doses(args):
+    """The dose series of canaried answers: each qwen-D set with its teacher rows' answers replaced by
+    the same prompts' canaried answers (qwen-canary-100, `lineage canary apply` of qwen-100), so the
+    canaried prompts are exactly the teacher prompts of the plain dose series."""
+    canaried = {r["probe_id"]: r["response"] for r in read_jsonl(args.canaried)}
+    summary = {}
+    for dose in DOSES:
+        rows = read_jsonl(f"{args.data}/qwen-{dose}.jsonl")
+        out = []
+        for r in rows:
+            if r["source"] == "qwen":
+                if r["probe_id"] not in canaried:
+                    die(f"{args.canaried}: no canaried answer for {r['probe_id']}; run scripts/zoo canary-doses again")
+                r = dict(r, source="qwen-canary", response=canaried[r["probe_id"]])
+            out.append(r)
+        write_jsonl(f"{args.data}/qwen-canary-{dose}.jsonl", out)
+        summary[f"qwen-canary-{dose}"] = sum(r["source"] == "qwen-canary" for r in out)
+    print(f"wrote {args.data}/qwen-canary-*.jsonl: {json.dumps(summary, sort_keys=True)}")
+
+
 def labels(args):
     rows = []
     for model, trained_on, teacher, note in LABELS:
@@ -227,11 +249,12 @@ def main():
     a = sub.add_parser("datasets"); a.add_argument("--teacher", required=True); a.add_argument("--self", required=True)
     a.add_argument("--out", required=True); a.add_argument("--seed", type=int, default=15)
     a.add_argument("--ids", help="a file of the probe ids to train on (the teaching subset), one a line")
+    a = sub.add_parser("canary-doses"); a.add_argument("--canaried", required=True); a.add_argument("--data", required=True)
     a = sub.add_parser("labels"); a.add_argument("--out", required=True)
     a = sub.add_parser("manifest"); a.add_argument("--zoo", required=True); a.add_argument("--out", required=True)
     a.add_argument("--lineage", required=True); a.add_argument("--students", required=True)
     args = ap.parse_args()
-    {"served-log": served_log, "datasets": datasets, "labels": labels, "manifest": manifest}[args.cmd](args)
+    {"served-log": served_log, "datasets": datasets, "canary-doses": canary_doses, "labels": labels, "manifest": manifest}[args.cmd](args)
 
 
 if __name__ == "__main__":
