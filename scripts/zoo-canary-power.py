@@ -113,7 +113,7 @@ def main():
             r = test_subset(args.lineage, key, answers, name, work)
             rows_full.append(f"| {name} | {role} | {dose} | {epochs} | {len(answers)} | {r['units']} | "
                              f"{r['agreements']}/{r['units']} ({r['agreements'] / max(1, r['units']):.2f}) | "
-                             f"{r['pValue']:.3g} | {r['verdict']} |")
+                             f"{r['p_value']:.3g} | {r['verdict']} |")
             cells = []
             for n in SIZES:
                 rng = random.Random(20261203 + n)
