@@ -119,6 +119,11 @@ struct AttributeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run many studies in one process from a file: CSV with the header suspect,references,alternatives,controls (lists separated by ';') or JSON Lines {\"suspect\", \"references\": [...], \"alternatives\": [...], \"controls\": [...]}. Roles left empty are chosen from the store's annotations. The fingerprints are built once for all of them.", valueName: "file"))
     var pairs: String?
 
+    @Flag(help: ArgumentHelp("With --pairs: keep each test's per-probe effects and null sample in the JSON (about half a megabyte per study at 800 probes).",
+                             discussion: "By default a batch's JSON leaves them out, so that a script reading hundreds of studies reads verdicts, "
+                                + "p-values, effects and panels; run one study alone (or with --report) for its per-probe detail."))
+    var perProbe = false
+
     @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-3.5-turbo and gpt-4): the suspect is tested against each, and the tests are combined by Bonferroni with Tarone's rule (valid under dependence).", valueName: "model"))
     var references: [String] = []
 
@@ -199,7 +204,8 @@ struct AttributeCommand: ParsableCommand {
         let store = try storeOptions.openExisting()
         let progress = output.progress()
         progress.stage("running \(requests.count) studies")
-        let (results, _, _) = try settings.analyse(requests, store: store, progress: progress.counter)
+        let (analysed, _, _) = try settings.analyse(requests, store: store, progress: progress.counter)
+        let results = perProbe ? analysed : analysed.map { $0.withoutProbeDetail() }
         progress.done()
         try verdictOptions.finish(results.map { .attribution($0) }, format: output.resolved, suite: "lineage attribute --pairs", text: {
             results.map { r in

@@ -54,6 +54,10 @@ struct ScreenCommand: ParsableCommand {
     @Option(help: "The correction across suspects: holm, bh or none.")
     var correction: String = "holm"
 
+    @Flag(help: ArgumentHelp("Keep each study's per-probe effects and null samples in the JSON (about half a megabyte per suspect at 800 probes).",
+                             discussion: "By default the JSON leaves them out; the report (--report) has them for every suspect either way."))
+    var perProbe = false
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var verdictOptions: VerdictOptions
 
@@ -139,7 +143,8 @@ struct ScreenCommand: ParsableCommand {
         default: "none: each suspect at α alone; with many suspects, some innocent ones are expected to reach α by chance"
         }
         let screen = Screen(store: store.path, reference: references.joined(separator: ","), alpha: alpha, correction: correction,
-                            correctionMeaning: meaning, rows: rows, results: results, skipped: skipped)
+                            correctionMeaning: meaning, rows: rows, results: perProbe ? results : results.map { $0.withoutProbeDetail() },
+                            skipped: skipped)
         // CSV, Markdown and JUnit read each suspect's study with the verdict after correction.
         let corrected = Dictionary(uniqueKeysWithValues: rows.map { ($0.suspect, $0) })
         let subjects: [ReportSubject] = results.map { result in

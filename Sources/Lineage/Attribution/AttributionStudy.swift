@@ -47,6 +47,9 @@ public struct AttributionOptions: Sendable {
     /// over alternatives, `analyseEachAlternative`), so that a suspect resembling a third maker cannot
     /// read as leaning toward R. Off: their mean is the alternative side (`ReferenceSides`).
     public var eachAlternative = false
+    /// Random draws shared by the studies of a batch (`StudyBatch`); they change no result, only how
+    /// often the same draws are made.
+    public var draws: ResamplingDraws?
 
     /// The level the primary sign-flip test is held to at worst, after Bonferroni over the tests
     /// of every study combined.
@@ -304,7 +307,7 @@ public enum AttributionStudy {
             // in its own probe-to-probe standard deviations, against the effect that matters.
             let others = (0..<v).filter { $0 != lead }
             let otherColumns = Matrix(rows: e.rows, columns: others.count, values: (0..<e.rows).flatMap { p in others.map { e[p, binding * v + $0] } })
-            let means = PairedResampling.bootstrapMeans(effects: otherColumns, replicates: options.bootstrap, seed: testSeed &+ 2)
+            let means = PairedResampling.bootstrapMeans(effects: otherColumns, replicates: options.bootstrap, seed: testSeed &+ 2, draws: options.draws)
             for (k, j) in others.enumerated() {
                 let sd = meanAndStandardDeviation((0..<e.rows).map { Double(e[$0, binding * v + j]) }).sd
                 let upper = PairedResampling.percentileInterval((0..<options.bootstrap).map { Double(means[$0, k]) }.sorted(),
@@ -318,7 +321,7 @@ public enum AttributionStudy {
         func finish(name: String, null: String, alternative: String, description: String, statistic: Double, pValue: Double,
                     column: [Double], binding: Int, testSeed: UInt64, method: String, nullSample: [Double]) -> SimilarityTest {
             let replicates = PairedResampling.bootstrapMeans(effects: Matrix(rows: column.count, columns: 1, values: column.map(Float.init)),
-                                                             replicates: options.bootstrap, seed: testSeed &+ 1).values.map(Double.init).sorted()
+                                                             replicates: options.bootstrap, seed: testSeed &+ 1, draws: options.draws).values.map(Double.init).sorted()
             let interval = PairedResampling.percentileInterval(replicates, level: 0.95)
             // The one-sided (1 − α) upper confidence bound, for the no-evidence rule.
             let upper = PairedResampling.percentileInterval(replicates, level: 1 - 2 * options.alpha).high
@@ -382,7 +385,7 @@ public enum AttributionStudy {
             let column = zip(claims(s), claims(controlIndices[binding])).map { Double(($0 ? 1 : 0) - ($1 ? 1 : 0)) }
             let interval = PairedResampling.bootstrapIntervals(
                 effects: Matrix(rows: probeCount, columns: 1, values: column.map(Float.init)),
-                replicates: options.bootstrap, level: 0.95, seed: seed &+ 30)[0]
+                replicates: options.bootstrap, level: 0.95, seed: seed &+ 30, draws: options.draws)[0]
             let controlName = options.models[controlIndices[binding]]
             let family = IdentityLexicon.families[f]
             identity = HypothesisTestResult(

@@ -41,9 +41,12 @@ public enum StudyBatch {
         // One study alone reports its own steps; a batch reports studies done.
         let single = studies.count == 1 ? progress : .silent
         let done = (studies.count > 1 ? progress : .silent).counter("study", of: studies.count)
+        // Studies of one seed and probe count share their bootstrap weights (the same numbers each would draw).
+        let draws = studies.count > 1 ? ResamplingDraws() : nil
         return try concurrentMap(studies.count) { index in
             defer { done.advance() }
-            let options = studies[index]
+            var options = studies[index]
+            if options.draws == nil { options.draws = draws }
             let all: ProbeSimilarities
             if let shared, shared.probes.count == common(options.models) {
                 all = shared.restricted(to: options.models)

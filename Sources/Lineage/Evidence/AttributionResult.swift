@@ -149,3 +149,16 @@ public struct EqualityResult: Codable, Sendable, Equatable {
         self.reproducibility = reproducibility
     }
 }
+
+extension AttributionResult {
+    /// The result without its tests' per-probe effects and null samples: what a batch of many
+    /// studies prints, whose readers want verdicts, p-values and effects, not 800 rows per test.
+    public func withoutProbeDetail() -> AttributionResult {
+        var out = self
+        for i in out.tests.indices {
+            out.tests[i].perProbe = nil
+            out.tests[i].nullDistribution = nil
+        }
+        return out
+    }
+}

@@ -43,45 +43,62 @@ public enum PairedResampling {
     }
 
     /// Row 0: each column's mean; rows 1...B: its mean under B random sign vectors over probes (the
-    /// same signs for every column), by `sgemm`. Row 0 goes through the very same arithmetic as
-    /// the null rows. The signs are drawn and multiplied a block of rows at a time, so that no
-    /// B×P matrix is held (10,000 × 805 signs would be 32 MB, allocated and zeroed per test).
+    /// same signs for every column). Bit i of row r's ⌈P/64⌉ draws is probe i's sign (set: −).
+    ///
+    /// By tables rather than a B×P product (the "four Russians" method): for each group of eight
+    /// probes, the 256 signed sums of their effects are tabulated once, and a replicate adds, per
+    /// group, the row its eight sign bits select, so a replicate costs P/8 row additions instead of P
+    /// multiply-adds. Row 0 (no sign flipped) goes through the very same arithmetic as the null rows.
+    /// Replicates are taken a block at a time, so that the block's sums and one table stay in cache.
     static func signedMeans(effects: Matrix, replicates: Int, seed: UInt64) -> Matrix {
-        let p = effects.rows
-        guard p > 0 else { return Matrix(rows: replicates + 1, columns: effects.columns) }
+        let p = effects.rows, k = effects.columns
+        var means = Matrix(rows: replicates + 1, columns: k)
+        guard p > 0, k > 0 else { return means }
+        let words = (p + 63) / 64
         var generator = SeededGenerator(seed: seed)
+        var bits = [UInt64](repeating: 0, count: replicates * words)
+        for i in bits.indices { bits[i] = generator.next() }
         let unit = 1 / Float(p)
-        // Bit i of each 64-bit draw is probe i's sign: the sign bit of ±unit. A byte's eight signs
-        // come from one table row.
-        let positive = unit.bitPattern
-        var table = [Float](repeating: 0, count: 256 * 8)
-        for byte in 0..<256 {
-            for j in 0..<8 { table[byte * 8 + j] = Float(bitPattern: positive | (UInt32((byte >> j) & 1) << 31)) }
-        }
-        return table.withUnsafeBufferPointer { table in
-            blockedProduct(rows: replicates + 1, with: effects) { r, out in
-                if r == 0 {
-                    for i in 0..<p { out[i] = unit }
-                    return
-                }
-                var i = 0
-                while i < p {
-                    var bits = generator.next()
-                    let end = min(p, i + 64)
-                    while i + 8 <= end {
-                        let from = Int(bits & 0xFF) * 8
-                        for j in 0..<8 { out[i + j] = table[from + j] }
-                        bits >>= 8
-                        i += 8
-                    }
-                    while i < end {
-                        out[i] = Float(bitPattern: positive | (UInt32(truncatingIfNeeded: bits & 1) << 31))
-                        bits >>= 1
-                        i += 1
+        let groups = (p + 7) / 8
+        let blockRows = max(64, min(replicates + 1, 65_536 / k))
+        var table = [Float](repeating: 0, count: 256 * k)
+        bits.withUnsafeBufferPointer { bits in
+            effects.values.withUnsafeBufferPointer { e in
+                table.withUnsafeMutableBufferPointer { table in
+                    means.values.withUnsafeMutableBufferPointer { out in
+                        let table = table.baseAddress!, out = out.baseAddress!, e = e.baseAddress!
+                        var first = 0
+                        while first <= replicates {
+                            let last = min(replicates + 1, first + blockRows)
+                            for g in 0..<groups {
+                                let width = min(8, p - 8 * g)
+                                // Entry 0: every probe of the group positive; entry b: entry b without its
+                                // highest bit h, with probe h's effect turned negative.
+                                for c in 0..<k { table[c] = 0 }
+                                for j in 0..<width {
+                                    let row = e + (8 * g + j) * k
+                                    for c in 0..<k { table[c] += row[c] * unit }
+                                }
+                                for b in 1..<(1 << width) {
+                                    let h = Int.bitWidth - 1 - b.leadingZeroBitCount
+                                    let from = table + (b ^ (1 << h)) * k, to = table + b * k, row = e + (8 * g + h) * k
+                                    let twice = 2 * unit
+                                    for c in 0..<k { to[c] = from[c] - row[c] * twice }
+                                }
+                                let word = g >> 3, shift = UInt64((g & 7) * 8), mask = UInt64((1 << width) - 1)
+                                for r in first..<last {
+                                    let byte = r == 0 ? 0 : Int((bits[(r - 1) * words + word] >> shift) & mask)
+                                    let from = table + byte * k, to = out + r * k
+                                    for c in 0..<k { to[c] += from[c] }
+                                }
+                            }
+                            first = last
+                        }
                     }
                 }
             }
         }
+        return means
     }
 
     public struct MaxTOutcome: Sendable {
@@ -151,11 +168,20 @@ public enum PairedResampling {
         return outcome
     }
 
-    /// Bootstrap replicates of each column's mean, resampling probes: B×K, one `sgemm` of a B×P
-    /// matrix of multinomial probe weights with the effects.
-    public static func bootstrapMeans(effects: Matrix, replicates: Int, seed: UInt64) -> Matrix {
+    /// Bootstrap replicates of each column's mean, resampling probes: B×K, the product of a B×P
+    /// matrix of multinomial probe weights with the effects. With `draws`, the weights come from (and
+    /// are kept in) the batch's shared draws; they are the same numbers either way.
+    public static func bootstrapMeans(effects: Matrix, replicates: Int, seed: UInt64, draws: ResamplingDraws? = nil) -> Matrix {
         let p = effects.rows
         guard p > 0 else { return Matrix(rows: replicates, columns: effects.columns) }
+        if let draws {
+            let weights = draws.bootstrapWeights(probes: p, replicates: replicates, seed: seed)
+            return weights.withUnsafeBufferPointer { w in
+                blockedProduct(rows: replicates, with: effects) { r, row in
+                    row.baseAddress!.update(from: w.baseAddress! + r * p, count: p)
+                }
+            }
+        }
         var generator = SeededGenerator(seed: seed)
         let unit = 1 / Float(p)
         let draw = ExactRemainder(UInt64(p))
@@ -193,9 +219,9 @@ public enum PairedResampling {
     }
 
     /// Percentile-bootstrap intervals of each column's mean at the given two-sided level.
-    public static func bootstrapIntervals(effects: Matrix, replicates: Int, level: Double, seed: UInt64)
+    public static func bootstrapIntervals(effects: Matrix, replicates: Int, level: Double, seed: UInt64, draws: ResamplingDraws? = nil)
         -> [(low: Double, high: Double)] {
-        let means = bootstrapMeans(effects: effects, replicates: replicates, seed: seed)
+        let means = bootstrapMeans(effects: effects, replicates: replicates, seed: seed, draws: draws)
         return (0..<effects.columns).map { k in
             percentileInterval((0..<replicates).map { Double(means[$0, k]) }.sorted(), level: level)
         }

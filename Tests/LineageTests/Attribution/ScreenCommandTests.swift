@@ -56,6 +56,15 @@ import Testing
         let adjusted = rows.map { $0["adjusted_p_value"] as! Double }
         #expect(adjusted == adjusted.sorted())
         #expect(rows.allSatisfy { ($0["adjusted_p_value"] as! Double) >= ($0["p_value"] as! Double) })
+        // Per-probe effects only when asked for: by default each study's tests carry none.
+        func perProbeRows(_ json: [String: Any]) -> [Int] {
+            (json["results"] as! [[String: Any]]).flatMap { ($0["tests"] as! [[String: Any]]).map { ($0["per_probe"] as? [Any])?.count ?? 0 } }
+        }
+        #expect(perProbeRows(object).allSatisfy { $0 == 0 })
+        let full = try LineageBinary.run(common + ["--format", "json", "--per-probe"], in: folder, mergingStandardError: false)
+        let fullObject = try JSONSerialization.jsonObject(with: Data(full.output.utf8)) as! [String: Any]
+        #expect(perProbeRows(fullObject).contains { $0 > 0 })
+        #expect(try JSONSchemaValidator(schemaFile: schema, strict: true).validate(fullObject) == [])
 
         let csv = try RecomputeTests.lineage(common + ["--format", "csv", "--quiet"], in: folder)
         let csvLines = csv.output.split(separator: "\n").filter { !$0.hasPrefix("lineage") }

@@ -58,11 +58,11 @@ import Testing
 
     /// The null means against a naive sign matrix drawn from the same generator bit by bit (bit i of
     /// each 64-bit draw is probe i's sign), in Double, for probe counts around the byte and word
-    /// boundaries and replicate counts across the blocks the product is computed in.
+    /// boundaries, and replicate and column counts across the blocks of replicates the tables are
+    /// added in (400 columns: blocks of 163 replicates).
     @Test func signFlipNullMeansEqualANaiveSignMatrix() {
         var rng = SeededGenerator(seed: seed)
-        for (p, b) in [(1, 5), (7, 255), (8, 256), (63, 300), (64, 511), (65, 512), (130, 700)] {
-            let k = 3
+        for (p, b, k) in [(1, 5, 3), (7, 255, 3), (8, 256, 3), (63, 300, 3), (64, 511, 3), (65, 512, 3), (130, 700, 3), (70, 400, 400)] {
             let effects = Matrix(rows: p, columns: k, values: (0..<(p * k)).map { _ in rng.nextSignedUnitFloat() })
             let testSeed = rng.next()
             let outcome = PairedResampling.signFlip(effects: effects, replicates: b, seed: testSeed)
@@ -134,6 +134,22 @@ import Testing
         #expect(zeros.pValues[0] == 1)
         let huge = PairedResampling.signFlip(effects: Matrix(rows: 30, columns: 1, repeating: 1), replicates: 199, seed: seed)
         #expect(huge.pValues[0] == 1.0 / 200)
+    }
+
+    /// The batch's shared bootstrap weights give exactly the means each study draws alone, the first
+    /// time (drawn and kept) and the next (read back), and nothing is kept past the capacity.
+    @Test func sharedBootstrapDrawsAreTheStudysOwn() {
+        var rng = SeededGenerator(seed: seed &+ 90)
+        let draws = ResamplingDraws()
+        let tiny = ResamplingDraws(capacity: 16)
+        for (p, b, k) in [(1, 7, 1), (37, 300, 2), (300, 260, 5)] {
+            let effects = Matrix(rows: p, columns: k, values: (0..<(p * k)).map { _ in rng.nextSignedUnitFloat() })
+            let s = rng.next()
+            let alone = PairedResampling.bootstrapMeans(effects: effects, replicates: b, seed: s)
+            for shared in [draws, draws, tiny] {
+                #expect(PairedResampling.bootstrapMeans(effects: effects, replicates: b, seed: s, draws: shared).values == alone.values)
+            }
+        }
     }
 
     @Test func bootstrapIntervalCoversTheNormalTheoryInterval() {
