@@ -183,11 +183,10 @@ public enum PairedResampling {
             }
         }
         var generator = SeededGenerator(seed: seed)
-        let unit = 1 / Float(p)
         let draw = ExactRemainder(UInt64(p))
         return blockedProduct(rows: replicates, with: effects) { _, row in
             for i in row.indices { row[i] = 0 }
-            for _ in 0..<p { row[Int(draw.remainder(generator.next()))] += unit }
+            ResamplingDraws.addBootstrapRow(to: row, draw: draw, generator: &generator)
         }
     }
 

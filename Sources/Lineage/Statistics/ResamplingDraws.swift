@@ -35,15 +35,17 @@ public final class ResamplingDraws: @unchecked Sendable {
     /// Each replicate draws P probes with replacement from the generator, in order.
     static func drawBootstrapWeights(probes p: Int, replicates: Int, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
-        let unit = 1 / Float(p)
         let draw = ExactRemainder(UInt64(p))
         var out = [Float](repeating: 0, count: replicates * p)
         out.withUnsafeMutableBufferPointer { out in
-            for r in 0..<replicates {
-                let row = out.baseAddress! + r * p
-                for _ in 0..<p { row[Int(draw.remainder(generator.next()))] += unit }
-            }
+            for r in 0..<replicates { addBootstrapRow(to: UnsafeMutableBufferPointer(rebasing: out[(r * p)..<((r + 1) * p)]), draw: draw, generator: &generator) }
         }
         return out
+    }
+
+    /// One replicate's weights added to a zeroed row of P: P draws with replacement, 1/P each.
+    static func addBootstrapRow(to row: UnsafeMutableBufferPointer<Float>, draw: ExactRemainder, generator: inout SeededGenerator) {
+        let unit = 1 / Float(row.count)
+        for _ in 0..<row.count { row[Int(draw.remainder(generator.next()))] += unit }
     }
 }
