@@ -82,7 +82,9 @@ import Testing
 
 @Suite struct ClosedPortTests {
     @Test func aClosedPortFailsAtOnceWithOneLineNamingTheAddress() async throws {
-        let port = freeClosedPort()
+        let closed = ClosedPort()
+        defer { closed.release() }
+        let port = closed.port
         let transport = AsyncHTTPTransport()
         var failure: RequestFailure?
         do {
@@ -109,16 +111,26 @@ import Testing
 import Glibc
 #endif
 
-/// Binds a TCP socket to an ephemeral port on 127.0.0.1, reads the port, closes the socket.
-func freeClosedPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    close(fd)
-    return Int(UInt16(bigEndian: address.sin_port))
+/// A TCP port on 127.0.0.1 that refuses connections: a socket bound to it but never listening. It stays
+/// bound until `release()`, so no server of a test running in parallel can be given the same port
+/// (closing the socket at once let the kernel hand the port to another test's server, which then
+/// answered this test's request and lost one of its own).
+final class ClosedPort: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+
+    init() {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() { close(fd) }
 }
