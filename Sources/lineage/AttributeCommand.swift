@@ -53,16 +53,18 @@ struct AttributeCommand: ParsableCommand {
         the whole alpha.
 
         Several references of one family (--reference gpt-3.5-turbo --reference
-        gpt-4): the suspect is tested against each, and the family of tests is
-        every reference's primary similarity test plus one identity test per
-        maker family, combined by the same rule (valid under any dependence
-        between references). no-evidence needs no-evidence against every
-        reference. With --reference-mean, the references stand for their
+        gpt-4): per control, one max-T sign-flip test over every reference and
+        every view, so a student of any one of them is tested against it and
+        pays only for the references' dependence, not Bonferroni over all of
+        them (the default since run 16 of results/lineage-dev-evaluation.md).
+        The effect shown is the reference and view that carry the statistic.
+        With --no-reference-max-t, the suspect is tested against each
+        reference alone and the tests are combined by Bonferroni with
+        Tarone's rule (runs 4-15); no-evidence then needs no-evidence against
+        every reference. With --reference-mean, the references stand for their
         family instead: probe by probe, a model's similarity to the family is
         the mean of its similarities to them, and one test asks whether the
-        suspect leans toward that mean. With --reference-max-t, one max-T
-        sign-flip test over every reference and view per control. Neither is
-        the default (results/lineage-dev-evaluation.md, runs 6, 8 and 9).
+        suspect leans toward that mean (runs 6 and 8, not the default).
         Several --alternative-reference models are averaged. The references
         must be of one maker; an alternative must not be of theirs. JSON:
         `reference` is the first, `references` all, likewise
@@ -124,7 +126,7 @@ struct AttributeCommand: ParsableCommand {
                                 + "p-values, effects and panels; run one study alone (or with --report) for its per-probe detail."))
     var perProbe = false
 
-    @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-3.5-turbo and gpt-4): the suspect is tested against each, and the tests are combined by Bonferroni with Tarone's rule (valid under dependence).", valueName: "model"))
+    @Option(name: .customLong("reference"), help: ArgumentHelp("The model whose outputs the suspect may have been trained on. Repeat it for several references of one family (e.g. gpt-3.5-turbo and gpt-4): one max-T test covers them all (--no-reference-max-t: each alone, combined by Bonferroni with Tarone's rule).", valueName: "model"))
     var references: [String] = []
 
     @Option(name: .customLong("control"), help: ArgumentHelp("A model known not to be trained on the reference's outputs (repeat the option for several).", valueName: "model"))

@@ -10,10 +10,16 @@ struct AttributionSettings: ParsableArguments {
                                 + "models of a maker dilutes a student of one of them."))
     var referenceMean = false
 
-    @Flag(help: ArgumentHelp("With several references, one max-T sign-flip test over every reference and view per control, instead of each reference alone.",
-                             discussion: "Exact under the null and it pays only for the references' dependence, but evaluated in run 9 of "
-                                + "scripts/evaluate-lineage-dev it raised the false alarms, so it is not the default."))
-    var referenceMaxT = false
+    @Flag(inversion: .prefixedNo,
+          help: ArgumentHelp("With several references, one max-T sign-flip test over every reference and view per control.",
+                             discussion: "Exact under the null, and it pays only for the references' dependence: a student of one of ten "
+                                + "models of a maker is tested against that model without Bonferroni over all ten. The default since run 16 of "
+                                + "scripts/evaluate-lineage-dev (off with --reference-mean); --no-reference-max-t tests each reference alone "
+                                + "and combines them by Bonferroni with Tarone's rule (runs 4-15)."))
+    var referenceMaxT: Bool?
+
+    /// Max-T over references unless asked for otherwise, or for the references' mean.
+    var maxTOverReferences: Bool { referenceMaxT ?? !referenceMean }
 
     @Flag(help: ArgumentHelp("Centre each probe's fingerprints on the mean of every model in the store before the cosines.",
                              discussion: "The mean is over the models named and every annotated model (the store's consensus answer), so the "
@@ -98,7 +104,7 @@ struct AttributionSettings: ParsableArguments {
     func analyse(_ requests: [PairRequest], store: ResponseStore, skipping: Bool = false, progress: WorkProgress = .silent) throws
         -> ([AttributionResult], [StoredResponse], skipped: [String: String]) {
         do {
-            if referenceMaxT && referenceMean {
+            if referenceMaxT == true && referenceMean {
                 throw ValidationError("--reference-max-t and --reference-mean ask for two different tests of several references\n  fix: choose one (or neither, to test each reference alone)")
             }
             let weights = try featureWeights.map { try FingerprintWeights(parsing: $0) }
@@ -139,10 +145,10 @@ struct AttributionSettings: ParsableArguments {
                 options.adjustForLength = !noLengthAdjustment
                 options.familyViews = !wholeFingerprintOnly
                 options.minimumControls = minimumControls
-                options.referenceMaxT = referenceMaxT
+                options.referenceMaxT = maxTOverReferences
                 options.centreOnPool = centreOnStore
                 options.eachAlternative = eachAlternative
-                options.studiesCombined = referenceMean || referenceMaxT ? 1 : options.references.count
+                options.studiesCombined = referenceMean || maxTOverReferences ? 1 : options.references.count
                 if let weights { options.weights = weights }
                 try options.validate()
                 return options
