@@ -105,18 +105,46 @@ public struct ResponseCleaner: Sendable {
     }
 
     /// Where a fake next turn starts: a line (not the first) opening with a user-turn marker.
-    private func runawayTurnStart(in text: String) -> String.Index? {
-        var lineStart = text.startIndex
-        var isFirst = true
-        while lineStart < text.endIndex {
-            let lineEnd = text[lineStart...].firstIndex(of: "\n") ?? text.endIndex
-            if !isFirst {
-                let line = text[lineStart..<lineEnd].drop(while: { $0 == " " || $0 == "\t" }).prefix(24).lowercased()
-                if Self.nextTurnMarkers.contains(where: { line.hasPrefix($0) }) { return lineStart }
+    ///
+    /// Lines break where `Character("\n")` occurs (an LF byte not preceded by CR: CR LF is one
+    /// Character). The lines are found by scanning bytes, and a line is read as Characters only when
+    /// its first byte after spaces and tabs could open a marker (`#`, `h`, `u`, `<`, `[`, either case)
+    /// or is not ASCII; walking the whole answer Character by Character took a tenth of featurising it.
+    func runawayTurnStart(in text: String) -> String.Index? {
+        var contiguous = text
+        let breaks: [Int] = contiguous.withUTF8 { bytes in
+            var found: [Int] = []
+            var previous: UInt8 = 0
+            for offset in 0..<bytes.count {
+                let byte = bytes[offset]
+                if byte == 0x0A && previous != 0x0D {
+                    var first = offset + 1
+                    while first < bytes.count, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
+                    if first < bytes.count, Self.mayOpenMarker(bytes[first]) { found.append(offset) }
+                }
+                previous = byte
             }
-            isFirst = false
-            lineStart = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+            return found
+        }
+        guard !breaks.isEmpty else { return nil }
+        let utf8 = text.utf8
+        for offset in breaks {
+            let lineStart = utf8.index(utf8.startIndex, offsetBy: offset + 1)
+            let lineEnd = text[lineStart...].firstIndex(of: "\n") ?? text.endIndex
+            let line = text[lineStart..<lineEnd].drop(while: { $0 == " " || $0 == "\t" }).prefix(24).lowercased()
+            if Self.nextTurnMarkers.contains(where: { line.hasPrefix($0) }) { return lineStart }
         }
         return nil
     }
+
+    /// Whether a line whose first byte (after spaces and tabs) is `byte` may open a next-turn marker.
+    static func mayOpenMarker(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || nextTurnMarkerOpenings.contains(byte)
+    }
+
+    /// The first bytes of the markers, in either case.
+    static let nextTurnMarkerOpenings: Set<UInt8> = Set(nextTurnMarkers.flatMap { marker -> [UInt8] in
+        let first = Character(String(marker.first!))
+        return [first.lowercased(), first.uppercased()].flatMap { Array($0.utf8) }
+    })
 }

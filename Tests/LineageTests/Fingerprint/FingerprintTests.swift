@@ -36,6 +36,40 @@ import Testing
         #expect(ResponseCleaner.firstRange(of: "", in: "abc") == nil)
     }
 
+    /// The byte scan for runaway next turns cuts where walking the answer Character by Character (the
+    /// implementation it replaced, kept here) cuts, on fresh random strings of line breaks (LF, CR LF,
+    /// lone CR), spaces, tabs, markers in either case, combining marks and other non-ASCII text.
+    @Test func runawayTurnScanMatchesTheCharacterWalk() {
+        func characterWalk(_ text: String) -> String.Index? {
+            var lineStart = text.startIndex
+            var isFirst = true
+            while lineStart < text.endIndex {
+                let lineEnd = text[lineStart...].firstIndex(of: "\n") ?? text.endIndex
+                if !isFirst {
+                    let line = text[lineStart..<lineEnd].drop(while: { $0 == " " || $0 == "\t" }).prefix(24).lowercased()
+                    if ResponseCleaner.nextTurnMarkers.contains(where: { line.hasPrefix($0) }) { return lineStart }
+                }
+                isFirst = false
+                lineStart = lineEnd < text.endIndex ? text.index(after: lineEnd) : text.endIndex
+            }
+            return nil
+        }
+        let seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        print("runawayTurnScanMatchesTheCharacterWalk seed: \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        let alphabet = ["\n", "\r\n", "\r", " ", "\t", "a", "H", "u", "User:", "### Human:", "human:", "<|USER|>", "[INST]", "\u{301}",
+                        "é", "İ", "\u{212A}", "中", "😀", "x", "#", "<", "["]
+        let cleaner = ResponseCleaner()
+        var cut = 0
+        for _ in 0..<3_000 {
+            let text = (0..<Int(rng.next() % 24)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
+            let expected = characterWalk(text), found = cleaner.runawayTurnStart(in: text)
+            #expect(found == expected, "\(text.debugDescription)")
+            if expected != nil { cut += 1 }
+        }
+        #expect(cut > 100, "too few strings with a runaway turn to test the cut")
+    }
+
     /// The byte-wise trim gives what Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` gives (seed 17).
     @Test func trimmingMatchesFoundation() {
         var rng = SeededGenerator(seed: 17)
