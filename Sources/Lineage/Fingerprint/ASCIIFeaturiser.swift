@@ -258,6 +258,9 @@ enum ASCIIFeaturiser {
     /// `TextFeatures.style(of:wordCount:)` on bytes.
     static func style(_ t: UnsafeBufferPointer<UInt8>, wordCount: Int) -> [Float] {
         let n = t.count
+        // The byte tables, read once: a static read inside the per-byte loops costs a `swift_once` check each time.
+        let isNumberByte = isNumberByte, isWhitespaceByte = isWhitespaceByte
+        let isAlphabeticByte = isAlphabeticByte, isUppercaseByte = isUppercaseByte
         var lines: [(Int, Int)] = []
         var start = 0
         for i in 0...n where i == n || t[i] == 0x0A {

@@ -51,7 +51,9 @@ extension ResponseStore {
 
     /// Featurises every successful response that has no current row (on every core) and stores the
     /// rows, a few thousand per transaction, so that a long fill holds the write lock in short spells
-    /// and an interrupted one keeps what it finished. Returns the rows written.
+    /// and an interrupted one keeps what it finished. Each chunk's transaction runs on a writer queue
+    /// while the next chunk is read and featurised, so the cores do not wait for SQLite. Returns the
+    /// rows written.
     @discardableResult
     public func fillFeatureCache(progress: WorkProgress = .silent) throws -> Int {
         let version = FeatureCache.version
@@ -64,21 +66,33 @@ extension ResponseStore {
         guard !missing.isEmpty else { return 0 }
         let counter = progress.counter("featurising answer", of: missing.count)
         let chunk = 4096
-        var written = 0
+        let writer = DispatchQueue(label: "lineage.feature-cache.writer")
+        let outcome = WriterOutcome()
         for start in stride(from: 0, to: missing.count, by: chunk) {
+            if let error = outcome.error { throw error }
             let ids = Array(missing[start..<min(missing.count, start + chunk)])
             let responses = try self.responses(ids: ids)
             let rows = try concurrentMap(responses.count) { i -> (Int64, [UInt8]) in
                 defer { counter.advance() }
                 return (responses[i].id, FeatureCodec.encode(CachedFeatures(of: responses[i])))
             }
-            try write { db in
-                let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO featureCache (responseID, version, features) VALUES (?, ?, ?)")
-                for (id, bytes) in rows { try statement.execute(arguments: [id, version, Data(bytes)]) }
+            writer.sync {}   // at most one chunk waits for its transaction
+            writer.async {
+                guard outcome.error == nil else { return }
+                do {
+                    try self.write { db in
+                        let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO featureCache (responseID, version, features) VALUES (?, ?, ?)")
+                        for (id, bytes) in rows { try statement.execute(arguments: [id, version, Data(bytes)]) }
+                    }
+                    outcome.add(rows.count)
+                } catch {
+                    outcome.fail(error)
+                }
             }
-            written += rows.count
         }
-        return written
+        writer.sync {}
+        if let error = outcome.error { throw error }
+        return outcome.written
     }
 
     /// Removes every cache row (the responses stay); returns how many.
@@ -89,4 +103,17 @@ extension ResponseStore {
             return db.changesCount
         }
     }
+}
+
+/// What the feature cache's writer queue has done: rows committed, and the first error (after which
+/// it commits nothing more).
+private final class WriterOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rows = 0
+    private var firstError: Error?
+
+    var written: Int { lock.withLock { rows } }
+    var error: Error? { lock.withLock { firstError } }
+    func add(_ count: Int) { lock.withLock { rows += count } }
+    func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
 }
