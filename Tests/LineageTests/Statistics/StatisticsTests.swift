@@ -85,6 +85,73 @@ import Testing
         }
     }
 
+    /// The tiled kernel (sixteen columns, eight groups of probes at a time) gives the very Floats of
+    /// the kernel it replaced, which added each replicate's whole row per group: every p-value and
+    /// interval Lineage has reported stays what it was. Shapes straddle the tiles (15, 16, 17
+    /// columns), the passes over groups (64 and 65 groups) and a short last group.
+    @Test func tiledSignedMeansAreTheRowAtATimeKernelsFloats() {
+        var rng = SeededGenerator(seed: seed)
+        for (p, b, k) in [(1, 3, 1), (9, 50, 15), (512, 99, 16), (517, 130, 17), (805, 300, 78), (70, 0, 5)] {
+            let effects = Matrix(rows: p, columns: k, values: (0..<(p * k)).map { _ in rng.nextSignedUnitFloat() })
+            let testSeed = rng.next()
+            let tiled = PairedResampling.signedMeans(effects: effects, replicates: b, seed: testSeed)
+            let reference = Self.rowAtATimeSignedMeans(effects: effects, replicates: b, seed: testSeed)
+            #expect(tiled.values.map(\.bitPattern) == reference.values.map(\.bitPattern), "p \(p), replicates \(b), columns \(k)")
+        }
+    }
+
+    /// The kernel `signedMeans` had until the tiled one, kept as the reference the tiled one must equal.
+    static func rowAtATimeSignedMeans(effects: Matrix, replicates: Int, seed: UInt64) -> Matrix {
+        let p = effects.rows, k = effects.columns
+        var means = Matrix(rows: replicates + 1, columns: k)
+        guard p > 0, k > 0 else { return means }
+        let words = (p + 63) / 64
+        var generator = SeededGenerator(seed: seed)
+        var bits = [UInt64](repeating: 0, count: replicates * words)
+        for i in bits.indices { bits[i] = generator.next() }
+        let unit = 1 / Float(p)
+        let groups = (p + 7) / 8
+        let blockRows = max(64, min(replicates + 1, 65_536 / k))
+        var table = [Float](repeating: 0, count: 256 * k)
+        bits.withUnsafeBufferPointer { bits in
+            effects.values.withUnsafeBufferPointer { e in
+                table.withUnsafeMutableBufferPointer { table in
+                    means.values.withUnsafeMutableBufferPointer { out in
+                        let table = table.baseAddress!, out = out.baseAddress!, e = e.baseAddress!
+                        var first = 0
+                        while first <= replicates {
+                            let last = min(replicates + 1, first + blockRows)
+                            for g in 0..<groups {
+                                let width = min(8, p - 8 * g)
+                                // Entry 0: every probe of the group positive; entry b: entry b without its
+                                // highest bit h, with probe h's effect turned negative.
+                                for c in 0..<k { table[c] = 0 }
+                                for j in 0..<width {
+                                    let row = e + (8 * g + j) * k
+                                    for c in 0..<k { table[c] += row[c] * unit }
+                                }
+                                for b in 1..<(1 << width) {
+                                    let h = Int.bitWidth - 1 - b.leadingZeroBitCount
+                                    let from = table + (b ^ (1 << h)) * k, to = table + b * k, row = e + (8 * g + h) * k
+                                    let twice = 2 * unit
+                                    for c in 0..<k { to[c] = from[c] - row[c] * twice }
+                                }
+                                let word = g >> 3, shift = UInt64((g & 7) * 8), mask = UInt64((1 << width) - 1)
+                                for r in first..<last {
+                                    let byte = r == 0 ? 0 : Int((bits[(r - 1) * words + word] >> shift) & mask)
+                                    let from = table + byte * k, to = out + r * k
+                                    for c in 0..<k { to[c] += from[c] }
+                                }
+                            }
+                            first = last
+                        }
+                    }
+                }
+            }
+        }
+        return means
+    }
+
     /// The max-T test over views against the exact enumeration of all 2^P joint sign vectors, with
     /// views of very different scales (so that an unstandardised maximum would be dominated by one).
     @Test func maxTMatchesExactEnumeration() {
