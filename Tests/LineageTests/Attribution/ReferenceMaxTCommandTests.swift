@@ -7,34 +7,13 @@ import Testing
 /// scripts/evaluate-lineage-dev), each reference alone with `--no-reference-max-t`, their mean with
 /// `--reference-mean`, and the two asked for together refused.
 @Suite(.serialized) struct ReferenceMaxTCommandTests {
+    /// Two teachers of maker A, one of maker B, a suspect and three human-data controls.
     static func store(in folder: TemporaryFolder) throws -> String {
-        var rng = SeededGenerator(seed: 16)
-        let vocabulary = (0..<60).map { "w\($0)" }
-        let models = ["teacher-a", "teacher-a2", "teacher-b", "suspect-1", "control-1", "control-2", "control-3"]
-        var lines: [String] = []
-        for probe in 0..<24 {
-            for model in models {
-                let words = (0..<12).map { _ in vocabulary[Int(rng.next() % 60)] }.joined(separator: " ")
-                let object: [String: Any] = ["model": model, "probe_id": "q\(probe)", "prompt": "Question number \(probe)?",
-                                             "response": "\(model.prefix(7)) says \(words)."]
-                lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
-            }
-        }
-        let transcript = try folder.write("t.jsonl", lines.joined(separator: "\n") + "\n")
-        let labels = try folder.write("labels.jsonl", """
-            {"model": "teacher-a", "maker": "Maker A", "trained_on": "original"}
-            {"model": "teacher-a2", "maker": "Maker A", "trained_on": "original"}
-            {"model": "teacher-b", "maker": "Maker B", "trained_on": "original"}
-            {"model": "suspect-1", "trained_on": "undisclosed"}
-            {"model": "control-1", "trained_on": "human"}
-            {"model": "control-2", "trained_on": "human"}
-            {"model": "control-3", "trained_on": "human"}
-
-            """)
-        let store = folder.path("s.sqlite")
-        try #require(try RecomputeTests.lineage(["import", "--store", store, transcript], in: folder).status == 0)
-        try #require(try RecomputeTests.lineage(["models", "annotate", "--store", store, "--labels", labels], in: folder).status == 0)
-        return store
+        try ScreenCommandTests.annotatedStore(in: folder, models: [
+            ("teacher-a", #""maker": "Maker A", "trained_on": "original""#), ("teacher-a2", #""maker": "Maker A", "trained_on": "original""#),
+            ("teacher-b", #""maker": "Maker B", "trained_on": "original""#), ("suspect-1", #""trained_on": "undisclosed""#),
+            ("control-1", #""trained_on": "human""#), ("control-2", #""trained_on": "human""#), ("control-3", #""trained_on": "human""#),
+        ], seed: 16)
     }
 
     /// The names and methods of the primary (difference-in-differences) tests of one run.

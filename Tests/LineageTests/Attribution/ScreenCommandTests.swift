@@ -5,15 +5,23 @@ import Testing
 /// `lineage screen` (the real binary) on an annotated store: its JSON matches lineage.screen/v1, and
 /// CSV, JUnit and --exit-zero follow the convention of the other verdict commands.
 @Suite(.serialized) struct ScreenCommandTests {
-    /// A store (imported and annotated through the binary) of 24 probes answered by two teachers,
-    /// two suspects and three human-data controls, with random words; returns its path.
-    static func annotatedStore(in folder: TemporaryFolder) throws -> String {
-        var rng = SeededGenerator(seed: 23)
+    /// The screen's models: two teachers, two suspects and three human-data controls, with what
+    /// their annotations say (the rest of each labels line after its "model").
+    static let screenModels: [(name: String, annotation: String)] = [
+        ("teacher-a", #""maker": "Maker A", "trained_on": "original""#), ("teacher-b", #""maker": "Maker B", "trained_on": "original""#),
+        ("suspect-1", #""trained_on": "undisclosed""#), ("suspect-2", #""trained_on": "undisclosed""#),
+        ("control-1", #""trained_on": "human""#), ("control-2", #""trained_on": "human""#), ("control-3", #""trained_on": "human""#),
+    ]
+
+    /// A store (imported and annotated through the binary) of 24 probes answered by `models` with
+    /// random words drawn from `seed`; returns its path.
+    static func annotatedStore(in folder: TemporaryFolder, models: [(name: String, annotation: String)] = screenModels,
+                               seed: UInt64 = 23) throws -> String {
+        var rng = SeededGenerator(seed: seed)
         let vocabulary = (0..<60).map { "w\($0)" }
-        let models = ["teacher-a", "teacher-b", "suspect-1", "suspect-2", "control-1", "control-2", "control-3"]
         var lines: [String] = []
         for probe in 0..<24 {
-            for model in models {
+            for model in models.map(\.name) {
                 let words = (0..<12).map { _ in vocabulary[Int(rng.next() % 60)] }.joined(separator: " ")
                 let object: [String: Any] = ["model": model, "probe_id": "q\(probe)", "prompt": "Question number \(probe)?",
                                              "response": "\(model.prefix(7)) says \(words)."]
@@ -21,16 +29,7 @@ import Testing
             }
         }
         let transcript = try folder.write("t.jsonl", lines.joined(separator: "\n") + "\n")
-        let labels = try folder.write("labels.jsonl", """
-            {"model": "teacher-a", "maker": "Maker A", "trained_on": "original"}
-            {"model": "teacher-b", "maker": "Maker B", "trained_on": "original"}
-            {"model": "suspect-1", "trained_on": "undisclosed"}
-            {"model": "suspect-2", "trained_on": "undisclosed"}
-            {"model": "control-1", "trained_on": "human"}
-            {"model": "control-2", "trained_on": "human"}
-            {"model": "control-3", "trained_on": "human"}
-
-            """)
+        let labels = try folder.write("labels.jsonl", models.map { #"{"model": "\#($0.name)", \#($0.annotation)}"# }.joined(separator: "\n") + "\n")
         let store = folder.path("s.sqlite")
         try #require(try RecomputeTests.lineage(["import", "--store", store, transcript], in: folder).status == 0)
         try #require(try RecomputeTests.lineage(["models", "annotate", "--store", store, "--labels", labels], in: folder).status == 0)
