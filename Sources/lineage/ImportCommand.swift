@@ -54,7 +54,7 @@ struct ImportCommand: ParsableCommand {
                                           format: inputFormat)
         let summary: ImportSummary
         do {
-            summary = try importer.importFiles(files, into: store, command: invocation)
+            summary = try importer.importFiles(files, into: store, command: invocation, cachingFeatures: true)
         } catch let error as ImportError {
             printError("import failed, nothing was stored.\n\(error)")
             throw ExitCode(ExitCodes.badInput)

@@ -22,10 +22,16 @@ public struct CachedFeatures: Sendable, Equatable {
     }
 
     init(of response: StoredResponse, cleaner: ResponseCleaner, counter: inout ASCIIFeaturiser.Counter) {
+        self.init(answer: response.turns, probe: response.probe, cleaner: cleaner, counter: &counter)
+    }
+
+    /// The same pass on an answer not yet stored (an import featurises while it writes): it reads
+    /// only the answer's turns and its probe, as a stored response's pass does.
+    init(answer: [String], probe: ProbeContent, cleaner: ResponseCleaner, counter: inout ASCIIFeaturiser.Counter) {
         var turns: [TextFeatures] = [], removals: [[ResponseCleaner.Removal]] = []
-        for t in 0..<min(response.turns.count, response.probe.turns.count) {
-            let (features, removed) = Self.turn(response.turns[t], prompt: response.probe.turns[t],
-                                                context: Self.context(of: response.probe, through: t), cleaner: cleaner, counter: &counter)
+        for t in 0..<min(answer.count, probe.turns.count) {
+            let (features, removed) = Self.turn(answer[t], prompt: probe.turns[t],
+                                                context: Self.context(of: probe, through: t), cleaner: cleaner, counter: &counter)
             turns.append(features)
             removals.append(removed)
         }

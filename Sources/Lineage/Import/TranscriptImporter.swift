@@ -31,7 +31,12 @@ public struct TranscriptImporter: Sendable {
         self.format = format
     }
 
-    public func importFiles(_ paths: [String], into store: ResponseStore, command: String) throws -> ImportSummary {
+    /// With `cachingFeatures`, the answers the store lacks are featurised for its feature cache while
+    /// the transaction writes them (the write holds one core; the pass takes the others), and their
+    /// rows are stored once it has committed. A failure to store those rows loses no answer: they are
+    /// derived data, and `ResponseStore.fillFeatureCache` makes whatever is missing.
+    public func importFiles(_ paths: [String], into store: ResponseStore, command: String,
+                            cachingFeatures: Bool = false) throws -> ImportSummary {
         // Files are read and hashed in parallel; the first bad file in the order given is reported.
         let (reader, format) = (self.reader, self.format)
         let outcomes = paths.concurrentMap { path in
@@ -57,11 +62,76 @@ public struct TranscriptImporter: Sendable {
         let configuration = ContentHash.canonicalJSON(Configuration(
             files: paths, format: format?.rawValue ?? "detected", model: reader.modelOverride ?? "from file"))
         let collected = all
+        // The pass is derived data: if it cannot start, or its rows cannot be stored once the answers
+        // are committed, the import still succeeds and the fill that follows makes them.
+        let features = cachingFeatures ? try? FeaturePass(newAnswersOf: collected, in: store) : nil
         let (added, runID) = try store.write { db -> (Int, Int64?) in
             try Self.store(collected, configuration: configuration, command: command, in: db)
         }
+        if let features, let runID, added > 0 {
+            let encoded = features.wait()
+            _ = try? store.storeFeatureRows(store.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, contentHash FROM response WHERE runID = ? AND status = 'ok'", arguments: [runID])
+                    .compactMap { row -> (responseID: Int64, features: [UInt8])? in
+                        encoded[row["contentHash"] as String].map { (row["id"], $0) }
+                    }
+            })
+        }
         return ImportSummary(files: files, added: added, alreadyStored: all.count - added,
                              models: Array(Set(all.map(\.response.model))).sorted(), warnings: warnings, runID: runID)
+    }
+
+    /// The feature cache's rows of the answers an import will add, made while the import writes: one
+    /// per content hash the store does not hold yet. A thread of its own featurises while the write
+    /// holds its queue (a pass on the dispatch pool would take the threads the write waits for);
+    /// `wait` then shares out what is left over every core.
+    private final class FeaturePass: @unchecked Sendable {
+        private let fresh: [HashedResponse]
+        private let lock = NSLock()
+        private var next = 0
+        private var rows: [[UInt8]?]
+        private let background = DispatchGroup()
+
+        init(newAnswersOf responses: [HashedResponse], in store: ResponseStore) throws {
+            var seen = try store.read { db in try TranscriptImporter.storedAnswers(among: responses.map(\.contentHash), in: db) }
+            fresh = responses.filter { seen.insert($0.contentHash).inserted }
+            rows = Array(repeating: nil, count: fresh.count)
+            background.enter()
+            let thread = Thread { [self] in
+                work()
+                background.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+
+        /// Featurises answers a few at a time until none is left unclaimed.
+        private func work() {
+            var counter = ASCIIFeaturiser.Counter()
+            let cleaner = ResponseCleaner()
+            while true {
+                let claimed: Range<Int> = lock.withLock {
+                    let range = next..<min(fresh.count, next + 32)
+                    next = range.upperBound
+                    return range
+                }
+                if claimed.isEmpty { return }
+                for i in claimed {
+                    let bytes = FeatureCodec.encode(CachedFeatures(answer: fresh[i].response.turns, probe: fresh[i].response.probe,
+                                                                   cleaner: cleaner, counter: &counter))
+                    lock.withLock { rows[i] = bytes }
+                }
+            }
+        }
+
+        /// Finishes the pass on every core; the rows by content hash.
+        func wait() -> [String: [UInt8]] {
+            DispatchQueue.concurrentPerform(iterations: max(1, ProcessInfo.processInfo.activeProcessorCount - 1)) { _ in work() }
+            background.wait()
+            return lock.withLock {
+                Dictionary(zip(fresh.map(\.contentHash), rows.map { $0! }), uniquingKeysWith: { first, _ in first })
+            }
+        }
     }
 
     /// A response read from a file, with the hashes that identify it in the store.

@@ -80,10 +80,7 @@ extension ResponseStore {
             writer.async {
                 guard outcome.error == nil else { return }
                 do {
-                    try self.write { db in
-                        let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO featureCache (responseID, version, features) VALUES (?, ?, ?)")
-                        for (id, bytes) in rows { try statement.execute(arguments: [id, version, Data(bytes)]) }
-                    }
+                    try self.write { db in try Self.insertFeatureRows(rows, in: db) }
                     outcome.add(rows.count)
                 } catch {
                     outcome.fail(error)
@@ -93,6 +90,23 @@ extension ResponseStore {
         writer.sync {}
         if let error = outcome.error { throw error }
         return outcome.written
+    }
+
+    /// Stores rows made elsewhere (an import featurises its new answers while it writes them), a few
+    /// thousand per transaction, as the fill does.
+    @discardableResult
+    public func storeFeatureRows(_ rows: [(responseID: Int64, features: [UInt8])]) throws -> Int {
+        for start in stride(from: 0, to: rows.count, by: 4096) {
+            let chunk = rows[start..<min(rows.count, start + 4096)]
+            try write { db in try Self.insertFeatureRows(chunk.map { ($0.responseID, $0.features) }, in: db) }
+        }
+        return rows.count
+    }
+
+    static func insertFeatureRows(_ rows: [(Int64, [UInt8])], in db: Database) throws {
+        let version = FeatureCache.version
+        let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO featureCache (responseID, version, features) VALUES (?, ?, ?)")
+        for (id, bytes) in rows { try statement.execute(arguments: [id, version, Data(bytes)]) }
     }
 
     /// Removes every cache row (the responses stay); returns how many.

@@ -111,7 +111,7 @@ import Testing
         #expect(a.cleaning == b.cleaning && a.samples == b.samples && a.logLengths == b.logLengths)
     }
 
-    static func importedStore(in folder: TemporaryFolder) throws -> ResponseStore {
+    static func importedStore(in folder: TemporaryFolder, cachingFeatures: Bool = false) throws -> ResponseStore {
         var lines: [String] = []
         for probe in 0..<10 {
             for (model, style) in [("model-a", "Certainly! Here is what I know about"), ("model-b", "hmm ok so"), ("model-c", "Assistant: Well,")] {
@@ -122,8 +122,27 @@ import Testing
         }
         let file = try folder.write("t.jsonl", lines.joined(separator: "\n") + "\n")
         let store = try folder.store()
-        _ = try TranscriptImporter().importFiles([file], into: store, command: "test")
+        _ = try TranscriptImporter().importFiles([file], into: store, command: "test", cachingFeatures: cachingFeatures)
         return store
+    }
+
+    /// An import that featurises while it writes stores, for every answer it adds, the row a fill
+    /// would make from the stored answer; a second import of the same file adds and caches nothing.
+    @Test func anImportCachesTheRowsAFillWouldMake() throws {
+        let folder = try TemporaryFolder()
+        let store = try Self.importedStore(in: folder, cachingFeatures: true)
+        #expect(try store.featureCacheSummary().cached == 30)
+        #expect(try store.fillFeatureCache() == 0, "nothing left for the fill")
+        let read = try store.responses(features: true)
+        #expect(read.count == 30)
+        for response in read {
+            var bare = response
+            bare.features = nil
+            #expect(response.features == CachedFeatures(of: bare), "\(response.model) \(response.probeID)")
+        }
+        let again = try TranscriptImporter().importFiles([folder.path("t.jsonl")], into: store, command: "test", cachingFeatures: true)
+        #expect(again.added == 0 && again.alreadyStored == 30)
+        #expect(try store.featureCacheSummary().cached == 30)
     }
 
     @Test func theStoreFillsReadsAndDistrustsRows() throws {
