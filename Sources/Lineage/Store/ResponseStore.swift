@@ -44,6 +44,10 @@ public final class ResponseStore: Sendable {
         configuration.busyMode = .callback { wait.shouldRetry($0) }
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // SQLite's default page cache (2 MiB) spills a bulk write's dirty pages to the WAL and reads
+            // them back, a page per system call: an import of 44,000 answers made 950,000 preads and
+            // pwrites. The writer's 64 MiB holds more of such a write (readers keep the default).
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         database = try DatabasePool(path: path, configuration: configuration)
         try busyAware { try Self.migrator.migrate(database) }
