@@ -32,8 +32,9 @@ public enum ModelKindProfiler {
     /// Profiles `models` on their responses. The consensus of a probe is taken against the models of
     /// `consensusModels` (a model is never compared with itself); models of the reference's own maker
     /// should be left out of it, so that leaning toward the reference does not read as capability.
-    public static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String]) -> [ModelKind] {
-        profile(responses, models: models, consensusModels: consensusModels, bytePath: true)
+    public static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String],
+                               onProbes probes: Set<Int64>? = nil) -> [ModelKind] {
+        profile(responses, models: models, consensusModels: consensusModels, onProbes: probes, bytePath: true)
     }
 
     /// What one probe adds to one model's totals.
@@ -41,17 +42,24 @@ public enum ModelKindProfiler {
 
     /// `bytePath: false` profiles every probe through `String` words (the reference the byte path is
     /// tested against, bit for bit).
-    static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String], bytePath: Bool) -> [ModelKind] {
+    /// `onProbes`: only the responses to these probes count (nil: every probe).
+    static func profile(_ responses: [StoredResponse], models: [String], consensusModels: [String], onProbes probes: Set<Int64>? = nil,
+                        bytePath: Bool) -> [ModelKind] {
         let wanted = Set(models).union(consensusModels)
-        // One answer per (model, probe): the first sample (lowest index, then content hash), whatever the order given.
-        var first: [String: StoredResponse] = [:]
-        for response in responses where wanted.contains(response.model) {
-            let key = "\(response.model)\u{0}\(response.probeID)"
-            if let seen = first[key], (seen.sampleIndex, seen.contentHash) <= (response.sampleIndex, response.contentHash) { continue }
-            first[key] = response
+        // One answer per (model, probe): the first sample (lowest index, then content hash), whatever the
+        // order given. Indices into `responses`, so that no response is copied until a probe's run is read.
+        struct Key: Hashable { let model: String; let probe: Int64 }
+        var first: [Key: Int] = [:]
+        first.reserveCapacity(responses.count)
+        for (index, response) in responses.enumerated() where wanted.contains(response.model) && probes?.contains(response.probeID) != false {
+            let key = Key(model: response.model, probe: response.probeID)
+            if let seen = first[key].map({ responses[$0] }),
+               (seen.sampleIndex, seen.contentHash) <= (response.sampleIndex, response.contentHash) { continue }
+            first[key] = index
         }
         // Sorted by probe, then model: each probe's answers are one run, in model order.
-        let chosen = first.values.sorted { ($0.probeID, $0.model) < ($1.probeID, $1.model) }
+        let order = first.values.sorted { (responses[$0].probeID, responses[$0].model) < (responses[$1].probeID, responses[$1].model) }
+        let chosen = order.map { responses[$0] }
         var runs: [Range<Int>] = []
         var runStart = 0
         for i in chosen.indices where i > 0 && chosen[i].probeID != chosen[runStart].probeID {

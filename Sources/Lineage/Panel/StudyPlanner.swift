@@ -48,12 +48,11 @@ public struct StudyPlanner: Sendable {
     /// models of the reference's maker, so that leaning toward the reference does not read as capability.
     public func kinds(suspect: String, referenceMaker: String?) -> [String: ModelKind] {
         let probes = probesByModel[suspect] ?? []
-        let onProbes = responses.filter { probes.contains($0.probeID) }
         let consensus = models.filter { model in
             guard let lineage = annotations[model]?.lineageMaker ?? IdentityLexicon.family(ofModelNamed: model)?.name else { return true }
             return lineage.lowercased() != referenceMaker?.lowercased()
         }
-        return Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(onProbes, models: models, consensusModels: consensus).map { ($0.model, $0) })
+        return Dictionary(uniqueKeysWithValues: ModelKindProfiler.profile(responses, models: models, consensusModels: consensus, onProbes: probes).map { ($0.model, $0) })
     }
 
     public struct Plan: Sendable {

@@ -179,6 +179,11 @@ import Testing
         for _ in 0..<3 {
             #expect(ModelKindProfiler.profile(responses.shuffled(using: &generator), models: models, consensusModels: models.shuffled(using: &generator)) == first)
         }
+        // Profiling on some probes reads exactly the answers to those probes.
+        let someProbes = Set(responses.map(\.probeID).filter { $0 % 3 != 0 })
+        #expect(ModelKindProfiler.profile(responses, models: models, consensusModels: models, onProbes: someProbes)
+                == ModelKindProfiler.profile(responses.filter { someProbes.contains($0.probeID) }, models: models, consensusModels: models))
+        #expect(ModelKindProfiler.profile(responses, models: models, consensusModels: models, onProbes: someProbes) != first)
         let kinds = Dictionary(uniqueKeysWithValues: first.map { ($0.model, $0) })
         let fit = PanelFit.assess(suspect: kinds["a"]!, controls: [kinds["b"]!, kinds["c"]!], scale: first)
         #expect(PanelFit.assess(suspect: kinds["a"]!, controls: [kinds["b"]!, kinds["c"]!], scale: first.reversed()) == fit)
