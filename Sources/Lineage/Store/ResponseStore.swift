@@ -301,11 +301,16 @@ extension ResponseStore {
                 var sampleIndex: Int, parameters: String, turns: String, finishReason: String?, contentHash: String
                 var features: Data?
             }
-            let raws = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                Raw(id: row[0], model: row[1], probeID: row[2], probeHash: row[3], system: row[4], probeTurns: row[5],
-                    sampleIndex: row[6], parameters: row[7], turns: row[8], finishReason: row[9], contentHash: row[10],
-                    features: features ? row[11] as Data? : nil)
+            // Read through a cursor: each row's columns are taken straight from the statement, with no
+            // copy of the row (a fetched array copies every row with its column names first).
+            var read: [Raw] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                read.append(Raw(id: row[0], model: row[1], probeID: row[2], probeHash: row[3], system: row[4], probeTurns: row[5],
+                                sampleIndex: row[6], parameters: row[7], turns: row[8], finishReason: row[9], contentHash: row[10],
+                                features: features ? row[11] as Data? : nil))
             }
+            let raws = read
             let probeTurnTexts = Array(Set(raws.map(\.probeTurns))).sorted()
             let parameterTexts = Array(Set(raws.map(\.parameters))).sorted()
             let decodedTurns = try probeTurnTexts.isEmpty ? [] : concurrentMap(probeTurnTexts.count) { i in
