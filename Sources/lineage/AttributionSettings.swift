@@ -154,7 +154,9 @@ struct AttributionSettings: ParsableArguments {
                 return options
             }
             let used = Set(studies.flatMap(\.models))
-            let responses = centreOnStore ? planner.responses : planner.responses.filter { used.contains($0.model) }
+            // A batch that names every model of the pool reads the pool as it is (no copy of every answer).
+            let responses = centreOnStore || planner.responses.allSatisfy({ used.contains($0.model) })
+                ? planner.responses : planner.responses.filter { used.contains($0.model) }
             let catalog = try store.probeCatalog(probeIDs: Array(Set(responses.map(\.probeID))))
             let results = try StudyBatch.run(studies, responses: responses, catalog: catalog, referenceMean: referenceMean,
                                              command: invocation, store: store.path, progress: progress)

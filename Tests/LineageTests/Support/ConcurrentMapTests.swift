@@ -26,4 +26,31 @@ import Testing
             }
         }
     }
+
+    /// Results are moved, not copied: every object made is released once, whether the map returns
+    /// (when its array goes) or throws (at once), and the array holds the very objects made.
+    @Test func everyResultIsReleasedOnceOnEitherPath() throws {
+        final class Tracked: @unchecked Sendable {
+            static let lock = NSLock()
+            nonisolated(unsafe) static var alive = 0
+            let index: Int
+            init(_ index: Int) { self.index = index; Self.lock.withLock { Self.alive += 1 } }
+            deinit { Self.lock.withLock { Self.alive -= 1 } }
+        }
+        do {
+            let values = try concurrentMap(300) { Tracked($0) }
+            #expect(values.map(\.index) == Array(0..<300))
+            #expect(Tracked.lock.withLock { Tracked.alive } == 300)
+        }
+        #expect(Tracked.lock.withLock { Tracked.alive } == 0)
+        #expect(throws: Failure(index: 7)) {
+            _ = try concurrentMap(300) { index -> Tracked in
+                if index == 7 { throw Failure(index: index) }
+                return Tracked(index)
+            }
+        }
+        #expect(Tracked.lock.withLock { Tracked.alive } == 0)
+        #expect([Int](0..<200).concurrentMap { Tracked($0) }.map(\.index) == Array(0..<200))
+        #expect(Tracked.lock.withLock { Tracked.alive } == 0)
+    }
 }
