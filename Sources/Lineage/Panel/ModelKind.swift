@@ -53,8 +53,8 @@ public enum ModelKindProfiler {
         first.reserveCapacity(responses.count)
         for (index, response) in responses.enumerated() where wanted.contains(response.model) && probes?.contains(response.probeID) != false {
             let key = Key(model: response.model, probe: response.probeID)
-            if let seen = first[key].map({ responses[$0] }),
-               (seen.sampleIndex, seen.contentHash) <= (response.sampleIndex, response.contentHash) { continue }
+            if let seen = first[key],
+               (responses[seen].sampleIndex, responses[seen].contentHash) <= (response.sampleIndex, response.contentHash) { continue }
             first[key] = index
         }
         // Sorted by probe, then model: each probe's answers are one run, in model order.

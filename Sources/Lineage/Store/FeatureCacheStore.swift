@@ -65,7 +65,7 @@ extension ResponseStore {
         }
         guard !missing.isEmpty else { return 0 }
         let counter = progress.counter("featurising answer", of: missing.count)
-        let chunk = 4096
+        let chunk = Self.featureRowsPerTransaction
         let writer = DispatchQueue(label: "lineage.feature-cache.writer")
         let outcome = WriterOutcome()
         for start in stride(from: 0, to: missing.count, by: chunk) {
@@ -92,12 +92,16 @@ extension ResponseStore {
         return outcome.written
     }
 
+    /// Cache rows per write transaction: a long fill holds the write lock in short spells.
+    static let featureRowsPerTransaction = 4096
+
     /// Stores rows made elsewhere (an import featurises its new answers while it writes them), a few
     /// thousand per transaction, as the fill does.
     @discardableResult
     public func storeFeatureRows(_ rows: [(responseID: Int64, features: [UInt8])]) throws -> Int {
-        for start in stride(from: 0, to: rows.count, by: 4096) {
-            let chunk = rows[start..<min(rows.count, start + 4096)]
+        let size = Self.featureRowsPerTransaction
+        for start in stride(from: 0, to: rows.count, by: size) {
+            let chunk = rows[start..<min(rows.count, start + size)]
             try write { db in try Self.insertFeatureRows(chunk.map { ($0.responseID, $0.features) }, in: db) }
         }
         return rows.count
